@@ -1,0 +1,60 @@
+#include "server/reply.h"
+
+#include <spdlog/spdlog.h>
+
+namespace flywheel::rpc {
+
+namespace {
+std::atomic<std::uint64_t> gDropped{0};
+std::atomic<std::uint64_t> gDuplicate{0};
+}  // namespace
+
+struct Reply::State {
+  json id;
+  std::string method;
+  std::function<void(json)> send;
+  std::atomic<bool> answered{false};
+
+  ~State() {
+    if (answered.load()) return;
+    ++gDropped;
+    spdlog::error("server bug: handler of {} (id {}) dropped its reply; answering with an internal error", method,
+                  id.dump());
+    try {
+      send(makeErrorResponse(id, RpcError::internal("server bug: " + method + " finished without a reply")));
+    } catch (...) {
+      // A destructor must not throw; the transport is gone.
+    }
+  }
+};
+
+Reply::Reply(json id, std::string method, std::function<void(json)> send)
+    : state_(std::make_shared<State>()) {
+  state_->id = std::move(id);
+  state_->method = std::move(method);
+  state_->send = std::move(send);
+}
+
+bool Reply::operator()(RpcResult result) const {
+  if (state_->answered.exchange(true)) {
+    ++gDuplicate;
+    spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
+    return false;
+  }
+  if (result) {
+    state_->send(makeResponse(state_->id, std::move(*result)));
+  } else {
+    state_->send(makeErrorResponse(state_->id, result.error()));
+  }
+  return true;
+}
+
+void Reply::suppress() const { state_->answered.store(true); }
+bool Reply::done() const { return state_->answered.load(); }
+const json& Reply::id() const { return state_->id; }
+const std::string& Reply::method() const { return state_->method; }
+
+std::uint64_t droppedReplyCount() { return gDropped.load(); }
+std::uint64_t duplicateReplyCount() { return gDuplicate.load(); }
+
+}  // namespace flywheel::rpc

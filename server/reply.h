@@ -1,0 +1,49 @@
+// Reply: the one-shot answer to one JSON-RPC request.
+//
+// Every request gets exactly one reply. A Reply is a cheap, copyable handle
+// on shared state; the first call sends the response, later calls are logged
+// as server bugs and dropped, and if every copy is destroyed without a call,
+// the last one sends an internal error ("server bug: ... dropped its reply")
+// so the client never waits for an answer that will not come.
+//
+//   void onPing(const EmptyParams&, RequestContext&, Reply reply) { reply(json::object()); }
+//
+// A request the client cancelled is answered by suppress() (the spec says a
+// cancelled request SHOULD NOT get a response); that counts as its reply.
+// Threads: a Reply may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/json_rpc.h"
+
+namespace flywheel::rpc {
+
+class Reply {
+ public:
+  /// `send` receives the complete response message; it must be thread-safe.
+  Reply(json id, std::string method, std::function<void(json response)> send);
+
+  /// Sends the result or the error. Returns false (and logs) on a second call.
+  bool operator()(RpcResult result) const;
+  /// Marks the request answered without sending anything (cancelled).
+  void suppress() const;
+  /// True once the request was answered or suppressed.
+  bool done() const;
+
+  const json& id() const;
+  const std::string& method() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+/// Counts replies sent for tests and diagnostics (all sessions).
+std::uint64_t droppedReplyCount();
+std::uint64_t duplicateReplyCount();
+
+}  // namespace flywheel::rpc
