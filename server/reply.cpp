@@ -4,11 +4,6 @@
 
 namespace flywheel::rpc {
 
-namespace {
-std::atomic<std::uint64_t> gDropped{0};
-std::atomic<std::uint64_t> gDuplicate{0};
-}  // namespace
-
 struct Reply::State {
   json id;
   std::string method;
@@ -17,7 +12,6 @@ struct Reply::State {
 
   ~State() {
     if (answered.load()) return;
-    ++gDropped;
     spdlog::error("server bug: handler of {} (id {}) dropped its reply; answering with an internal error", method,
                   id.dump());
     try {
@@ -37,7 +31,6 @@ Reply::Reply(json id, std::string method, std::function<void(json)> send)
 
 bool Reply::operator()(RpcResult result) const {
   if (state_->answered.exchange(true)) {
-    ++gDuplicate;
     spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
     return false;
   }
@@ -53,8 +46,5 @@ void Reply::suppress() const { state_->answered.store(true); }
 bool Reply::done() const { return state_->answered.load(); }
 const json& Reply::id() const { return state_->id; }
 const std::string& Reply::method() const { return state_->method; }
-
-std::uint64_t droppedReplyCount() { return gDropped.load(); }
-std::uint64_t duplicateReplyCount() { return gDuplicate.load(); }
 
 }  // namespace flywheel::rpc

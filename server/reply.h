@@ -42,8 +42,4 @@ class Reply {
   std::shared_ptr<State> state_;
 };
 
-/// Counts replies sent for tests and diagnostics (all sessions).
-std::uint64_t droppedReplyCount();
-std::uint64_t duplicateReplyCount();
-
 }  // namespace flywheel::rpc

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -60,6 +61,17 @@ class ToolContext {
   /// Sends notifications/message when the session's log level admits it,
   /// and always logs to the server's own log.
   virtual void log(LogLevel level, std::string_view message) = 0;
+  /// Sends a request to the client (sampling/createMessage, elicitation/create,
+  /// roots/list) on behalf of this call and waits for its result. Fails when
+  /// the client did not declare the capability, answered with an error, the
+  /// call was cancelled, or `timeout` passed. Blocks only this handler.
+  virtual Result<nlohmann::json> requestClient(std::string_view method, nlohmann::json params,
+                                               std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+    (void)method, (void)params, (void)timeout;
+    return fail(Error::failedPrecondition("this transport cannot send requests to the client"));
+  }
+  /// The capabilities the client declared in initialize (an object).
+  virtual nlohmann::json clientCapabilities() const { return nlohmann::json::object(); }
 };
 
 /// The result of a tool call. `structured` becomes structuredContent and,
@@ -70,6 +82,9 @@ struct ToolResult {
   nlohmann::json structured = nlohmann::json::object();
   std::string text;  // empty: the server serializes `structured`
   bool isError = false;
+  /// When an array: the content blocks sent verbatim (images, audio,
+  /// embedded resources) instead of the single text block.
+  nlohmann::json content = nullptr;
 
   static ToolResult ok(nlohmann::json structured, std::string text = {}) {
     return ToolResult{std::move(structured), std::move(text), false};
@@ -102,6 +117,7 @@ struct ResourceContents {
   std::string uri;
   std::string mimeType = "text/plain";
   std::string text;
+  std::string blob;  // base64; when non-empty it is sent instead of `text`
 };
 
 /// A fixed resource (e.g. flywheel://graph).
@@ -141,6 +157,7 @@ struct PromptArgument {
 struct PromptMessage {
   std::string role = "user";  // "user" or "assistant"
   std::string text;
+  nlohmann::json content = nullptr;  // when set: the content block, verbatim (image, resource)
 };
 
 struct PromptSpec {

@@ -30,4 +30,7 @@ std::string clip(std::string_view s, size_t max);
 /// (delta -1 when `seq` becomes done, +1 when it stops being done).
 Result<void> adjustDependents(Db& db, std::int64_t seq, int delta, std::int64_t now);
 
+/// Adds edges inside the caller's transaction (see Board::linkMany).
+Result<void> linkLocked(Db& db, const std::vector<Edge>& edges, std::int64_t now);
+
 }  // namespace flywheel::board::detail

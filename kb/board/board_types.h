@@ -35,7 +35,7 @@ Result<std::int64_t> parseTaskId(std::string_view id);
 
 inline constexpr int kMaxPriority = 4;
 inline constexpr size_t kMaxTitle = 200;
-inline constexpr size_t kMaxBody = 20000;
+inline constexpr size_t kMaxBody = 8000;     // a claimed task (body + note) fits one tool page
 inline constexpr size_t kMaxName = 100;      // service, agent
 inline constexpr size_t kMaxNote = 4000;
 inline constexpr int kMaxPageLimit = 200;

@@ -1,0 +1,112 @@
+// `flywheel serve`: the MCP server over stdio (default) or Streamable HTTP.
+#include <CLI/CLI.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "server/instructions.h"
+#include "server/logging.h"
+#include "server/mcp_server.h"
+#include "server/transport.h"
+#include "tools/tool_groups.h"
+
+namespace flywheel::cli {
+
+namespace {
+
+struct ServeOptions {
+  bool stdio = false;
+  std::string http;  // HOST:PORT
+  std::string token;
+};
+
+Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
+  mcp::HttpOptions h;
+  auto colon = o.http.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail(Error::invalidArgument("--http expects HOST:PORT, e.g. 127.0.0.1:8765 (got \"" + o.http + "\")"));
+  h.host = o.http.substr(0, colon);
+  if (h.host.size() > 2 && h.host.front() == '[' && h.host.back() == ']') h.host = h.host.substr(1, h.host.size() - 2);
+  try {
+    std::size_t used = 0;
+    h.port = std::stoi(o.http.substr(colon + 1), &used);
+    if (used != o.http.size() - colon - 1 || h.port < 0 || h.port > 65535) throw std::out_of_range("port");
+  } catch (...) {
+    return fail(Error::invalidArgument("--http port must be 0..65535 (got \"" + o.http.substr(colon + 1) + "\")"));
+  }
+  h.token = o.token;
+  if (h.token.empty())
+    if (const char* env = std::getenv("FLYWHEEL_TOKEN"); env) h.token = env;
+  return h;
+}
+
+int runServe(const CliState& state, const ServeOptions& o) {
+  mcp::useStderrLogging();
+  tools::AppConfig config;
+  config.universeRoot = resolveUniverse(state);
+  config.stateDir = config.universeRoot / ".flywheel";
+  config.sourceDir = sourceDir();
+  mcp::McpServer server({.name = "flywheel",
+                         .title = "flywheel",
+                         .version = FLYWHEEL_VERSION,
+                         .instructions = mcp::flywheelInstructions(),
+                         .schemaDir = config.sourceDir / "schemas"});
+  if (auto r = tools::registerAllTools(server, config); !r) {
+    std::cerr << "flywheel: cannot start: " << r.error().message << "\n";
+    return 1;
+  }
+  std::unique_ptr<mcp::Transport> transport;
+  if (!o.http.empty()) {
+    auto h = parseHttp(o);
+    if (!h) {
+      std::cerr << "flywheel: " << h.error().message << "\n";
+      return 2;
+    }
+    std::cerr << "flywheel: serving MCP (Streamable HTTP) on http://" << h->host << ":" << h->port << "/mcp"
+              << " for universe " << config.universeRoot.string() << "\n";
+    transport = mcp::makeHttpTransport(*h);
+  } else {
+    transport = mcp::makeStdioTransport();
+  }
+  // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != 0) transport->stop();
+  });
+  auto r = transport->serve(server);
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  server.shutdown();
+  if (!r) {
+    std::cerr << "flywheel: serve failed: " << r.error().message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void addServeCommands(CLI::App& app, CliState& state) {
+  auto opts = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "Serve flywheel's MCP tools (stdio by default, or Streamable HTTP)");
+  auto* stdio = serve->add_flag("--stdio", opts->stdio, "Serve over stdin/stdout (the default)");
+  serve->add_option("--http", opts->http, "Serve Streamable HTTP on HOST:PORT (endpoint /mcp), e.g. 127.0.0.1:8765")
+      ->excludes(stdio);
+  serve->add_option("--token", opts->token, "Require this bearer token over HTTP (default: $FLYWHEEL_TOKEN)");
+  serve->callback([&state, opts] { state.exitCode = runServe(state, *opts); });
+}
+
+}  // namespace flywheel::cli

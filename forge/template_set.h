@@ -1,0 +1,41 @@
+// The templates of one Forge target, loaded once from a directory of data files.
+//
+// `forge/templates/rust/` holds one `<name>.tmpl` per piece of output (a
+// pattern, a type kind, the header, the files created once). Loading checks
+// that every template the Rust stamper needs is present and parses, so a
+// missing or broken template is a start-up error, never a half-stamped crate.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "forge/template.h"
+
+namespace flywheel::forge {
+
+class TemplateSet {
+ public:
+  /// Loads every `*.tmpl` in `dir` (keyed by file name without `.tmpl`) and
+  /// checks that the Rust stamper's templates are all there.
+  static Result<TemplateSet> load(const std::filesystem::path& dir);
+
+  /// `<sourceDir>/forge/templates/rust`.
+  static std::filesystem::path rustDir(const std::filesystem::path& sourceDir) {
+    return sourceDir / "forge" / "templates" / "rust";
+  }
+
+  /// Renders template `name`; a name load() did not check renders as "".
+  std::string render(std::string_view name, const TemplateObject& context) const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::map<std::string, std::shared_ptr<const Template>, std::less<>> templates_;
+};
+
+}  // namespace flywheel::forge

@@ -1,0 +1,401 @@
+#include "kb/vector_index.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <shared_mutex>
+#include <sstream>
+
+#include "core/atomic_file.h"
+
+namespace flywheel::kb {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint64_t hashBytes(std::uint64_t h, const char* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ull;
+  return h;
+}
+
+// Checksum of a whole file, read in large chunks.
+Result<std::uint64_t> fileChecksum(const fs::path& path, std::uint64_t& size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Error::notFound(path.string() + " is missing"));
+  std::vector<char> buf(1 << 20);
+  std::uint64_t h = 1469598103934665603ull;
+  size = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    auto got = static_cast<size_t>(in.gcount());
+    // Word-at-a-time mixing keeps this fast on 100 MB indexes.
+    size_t words = got / 8;
+    for (size_t i = 0; i < words; ++i) {
+      std::uint64_t w;
+      std::memcpy(&w, buf.data() + i * 8, 8);
+      h = (h ^ w) * 0x100000001b3ull;
+      h ^= h >> 29;
+    }
+    h = hashBytes(h, buf.data() + words * 8, got - words * 8);
+    size += got;
+  }
+  return h;
+}
+
+struct Meta {
+  std::string embedder;
+  int dim = 0;
+  std::int64_t seq = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t checksum = 0;
+};
+
+std::string formatMeta(const Meta& m) {
+  std::ostringstream o;
+  o << "flywheel-hnsw 1\n" << "embedder " << m.embedder << "\n" << "dim " << m.dim << "\n" << "seq " << m.seq << "\n"
+    << "bytes " << m.bytes << "\n" << "checksum " << m.checksum << "\n";
+  return o.str();
+}
+
+std::optional<Meta> parseMeta(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != "flywheel-hnsw 1") return std::nullopt;
+  Meta m;
+  int seen = 0;
+  while (std::getline(in, line)) {
+    auto sp = line.find(' ');
+    if (sp == std::string::npos) return std::nullopt;
+    std::string key = line.substr(0, sp), value = line.substr(sp + 1);
+    try {
+      if (key == "embedder") m.embedder = value, ++seen;
+      else if (key == "dim") m.dim = std::stoi(value), ++seen;
+      else if (key == "seq") m.seq = std::stoll(value), ++seen;
+      else if (key == "bytes") m.bytes = std::stoull(value), ++seen;
+      else if (key == "checksum") m.checksum = std::stoull(value), ++seen;
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  if (seen != 5) return std::nullopt;
+  return m;
+}
+
+fs::path metaPathOf(const fs::path& p) { return fs::path(p.string() + ".meta"); }
+
+float dot(const float* a, const float* b, size_t n) {
+  float s = 0;
+  for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+void sortMatches(std::vector<VectorMatch>& v) {
+  std::sort(v.begin(), v.end(), [](const VectorMatch& a, const VectorMatch& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.id < b.id;
+  });
+}
+
+}  // namespace
+
+fs::path vectorCachePath(const fs::path& stateDir, const std::string& embedderId) {
+  std::uint64_t h = hashBytes(1469598103934665603ull, embedderId.data(), embedderId.size());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return stateDir / ("kb-" + std::string(buf).substr(0, 12) + ".hnsw");
+}
+
+struct VectorIndex::Impl {
+  VectorIndex& owner;
+  std::unique_ptr<hnswlib::InnerProductSpace> space;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;
+  std::int64_t appliedSeq = 0;
+  size_t unsaved = 0;
+  size_t live = 0;
+  std::string lastLoad = "not loaded";
+  mutable std::shared_mutex mu;
+
+  explicit Impl(VectorIndex& o) : owner(o) {}
+  size_t dim() const { return static_cast<size_t>(owner.dim_); }
+
+  Result<std::int64_t> maxSeq(Db& db) {
+    auto q = db.prepare("SELECT coalesce(max(seq), 0) FROM kb_vector_log");
+    if (!q) return fail(q.error());
+    if (auto r = q->step(); !r) return fail(r.error());
+    return q->int64(0);
+  }
+
+  Result<std::int64_t> storedCount(Db& db) {
+    auto q = db.prepare("SELECT count(*) FROM kb_vectors WHERE embedder=?");
+    if (!q) return fail(q.error());
+    q->bind(1, owner.embedderId_);
+    if (auto r = q->step(); !r) return fail(r.error());
+    return q->int64(0);
+  }
+
+  void fresh(size_t capacity) {
+    hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), std::max<size_t>(capacity, 1024),
+                                                              static_cast<size_t>(owner.options_.m),
+                                                              static_cast<size_t>(owner.options_.efConstruction));
+    hnsw->setEf(static_cast<size_t>(owner.options_.efSearch));
+    live = 0;
+  }
+
+  void put(std::int64_t id, const float* v) {
+    auto label = static_cast<hnswlib::labeltype>(id);
+    bool existed = hnsw->label_lookup_.count(label) > 0;
+    bool wasDeleted = existed && hnsw->isMarkedDeleted(hnsw->label_lookup_[label]);
+    if (!existed && hnsw->cur_element_count >= hnsw->max_elements_) hnsw->resizeIndex(hnsw->max_elements_ * 2);
+    hnsw->addPoint(v, label);
+    if (!existed || wasDeleted) ++live;
+  }
+
+  void remove(std::int64_t id) {
+    auto it = hnsw->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+    if (it == hnsw->label_lookup_.end() || hnsw->isMarkedDeleted(it->second)) return;
+    hnsw->markDelete(it->first);
+    --live;
+  }
+
+  // Loads the cache; returns why it cannot be used on failure.
+  std::optional<std::string> tryLoad(std::int64_t dbSeq) {
+    auto metaText = readFile(metaPathOf(owner.cachePath_));
+    if (!metaText) return std::string("missing");
+    auto meta = parseMeta(*metaText);
+    if (!meta) return std::string("corrupt: unreadable meta");
+    if (meta->embedder != owner.embedderId_) return std::string("stale: other embedder");
+    if (meta->dim != owner.dim_) return std::string("stale: dimension " + std::to_string(meta->dim));
+    if (meta->seq > dbSeq) return std::string("stale: ahead of the database");
+    std::uint64_t bytes = 0;
+    auto sum = fileChecksum(owner.cachePath_, bytes);
+    if (!sum) return std::string("missing");
+    if (bytes != meta->bytes || *sum != meta->checksum) return std::string("corrupt: checksum mismatch");
+    try {
+      auto h = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), owner.cachePath_.string());
+      if (h->size_data_per_element_ != h->size_links_level0_ + dim() * sizeof(float) + sizeof(hnswlib::labeltype))
+        return std::string("corrupt: dimension mismatch");
+      h->setEf(static_cast<size_t>(owner.options_.efSearch));
+      hnsw = std::move(h);
+    } catch (const std::exception& e) {
+      return std::string("corrupt: ") + e.what();
+    }
+    // hnswlib 0.6 leaves num_deleted_ unset after a load: count ourselves.
+    live = 0;
+    for (size_t i = 0; i < hnsw->cur_element_count; ++i)
+      live += hnsw->isMarkedDeleted(static_cast<hnswlib::tableint>(i)) ? 0 : 1;
+    hnsw->num_deleted_ = hnsw->cur_element_count - live;
+    appliedSeq = meta->seq;
+    return std::nullopt;
+  }
+
+  Result<void> rebuild(Db& db) {
+    if (auto r = db.exec("BEGIN"); !r) return r;  // one snapshot for seq + vectors
+    auto body = [&]() -> Result<void> {
+      auto seq = maxSeq(db);
+      if (!seq) return fail(seq.error());
+      auto count = storedCount(db);
+      if (!count) return fail(count.error());
+      fresh(static_cast<size_t>(*count) + static_cast<size_t>(*count) / 4);
+      auto q = db.prepare("SELECT memory_id, vec FROM kb_vectors WHERE embedder=? AND dim=? ORDER BY memory_id");
+      if (!q) return fail(q.error());
+      q->bind(1, owner.embedderId_).bind(2, owner.dim_);
+      for (;;) {
+        auto row = q->step();
+        if (!row) return fail(row.error());
+        if (!*row) break;
+        auto blob = q->blob(1);
+        if (blob.size() != dim() * sizeof(float)) continue;
+        put(q->int64(0), reinterpret_cast<const float*>(blob.data()));
+      }
+      appliedSeq = *seq;
+      return {};
+    };
+    auto r = body();
+    (void)db.exec("COMMIT");
+    return r;
+  }
+
+  Result<void> applyLog(Db& db) {
+    auto q = db.prepare(
+        "SELECT l.seq, l.memory_id, v.vec FROM kb_vector_log l LEFT JOIN kb_vectors v "
+        "ON v.memory_id = l.memory_id AND v.embedder = ? AND v.dim = ? WHERE l.seq > ? ORDER BY l.seq");
+    if (!q) return fail(q.error());
+    q->bind(1, owner.embedderId_).bind(2, owner.dim_).bind(3, appliedSeq);
+    for (;;) {
+      auto row = q->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      std::int64_t id = q->int64(1);
+      auto blob = q->blob(2);
+      if (blob.size() == dim() * sizeof(float))
+        put(id, reinterpret_cast<const float*>(blob.data()));
+      else
+        remove(id);
+      appliedSeq = q->int64(0);
+      ++unsaved;
+    }
+    return {};
+  }
+
+  Result<void> saveLocked() {
+    if (!hnsw) return {};
+    const fs::path& path = owner.cachePath_;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::random_device rd;
+    fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
+    try {
+      hnsw->saveIndex(tmp.string());
+    } catch (const std::exception& e) {
+      fs::remove(tmp, ec);
+      return fail(Error::io("cannot write vector index " + tmp.string() + ": " + e.what()));
+    }
+    int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+    Meta m{owner.embedderId_, owner.dim_, appliedSeq, 0, 0};
+    auto sum = fileChecksum(tmp, m.bytes);
+    if (!sum) return fail(sum.error());
+    m.checksum = *sum;
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      fs::remove(tmp, ec);
+      return fail(Error::io("cannot rename " + tmp.string() + " to " + path.string() + ": " + std::strerror(errno)));
+    }
+    if (auto r = writeFileAtomic(metaPathOf(path), formatMeta(m)); !r) return r;
+    unsaved = 0;
+    return {};
+  }
+
+  std::vector<VectorMatch> exact(const std::vector<float>& q, size_t k,
+                                 const std::unordered_set<std::int64_t>* allowed) const {
+    std::vector<VectorMatch> all;
+    if (!hnsw) return all;
+    auto score = [&](hnswlib::labeltype label, hnswlib::tableint internal) {
+      if (hnsw->isMarkedDeleted(internal)) return;
+      auto* v = reinterpret_cast<const float*>(hnsw->getDataByInternalId(internal));
+      all.push_back({static_cast<std::int64_t>(label), dot(q.data(), v, dim())});
+    };
+    if (allowed) {
+      for (auto id : *allowed) {
+        auto it = hnsw->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+        if (it != hnsw->label_lookup_.end()) score(it->first, it->second);
+      }
+    } else {
+      for (const auto& [label, internal] : hnsw->label_lookup_) score(label, internal);
+    }
+    sortMatches(all);
+    if (all.size() > k) all.resize(k);
+    return all;
+  }
+
+  std::vector<VectorMatch> approximate(const std::vector<float>& q, size_t k,
+                                       const std::unordered_set<std::int64_t>* allowed) const {
+    std::vector<VectorMatch> out;
+    if (!hnsw || live == 0) return out;
+    size_t want = allowed ? std::min(live, k * 10) : std::min(live, k);
+    auto pq = hnsw->searchKnn(q.data(), want);
+    while (!pq.empty()) {
+      auto [dist, label] = pq.top();
+      pq.pop();
+      auto id = static_cast<std::int64_t>(label);
+      if (!allowed || allowed->count(id)) out.push_back({id, 1.0f - dist});
+    }
+    sortMatches(out);
+    if (out.size() > k) out.resize(k);
+    return out;
+  }
+};
+
+VectorIndex::VectorIndex(fs::path cachePath, std::string embedderId, int dimension, VectorIndexOptions options)
+    : cachePath_(std::move(cachePath)), embedderId_(std::move(embedderId)), dim_(dimension), options_(options),
+      impl_(std::make_unique<Impl>(*this)) {
+  impl_->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dim_));
+}
+
+VectorIndex::~VectorIndex() {
+  if (impl_ && impl_->hnsw && impl_->unsaved > 0) (void)save();
+}
+
+Result<void> VectorIndex::sync(Db& db) {
+  auto seq = impl_->maxSeq(db);
+  if (!seq) return fail(seq.error());
+  {
+    std::shared_lock lock(impl_->mu);
+    if (impl_->hnsw && impl_->appliedSeq == *seq) return {};
+  }
+  std::unique_lock lock(impl_->mu);
+  bool rebuilt = false;
+  if (!impl_->hnsw) {
+    auto why = impl_->tryLoad(*seq);
+    if (why) {
+      if (auto r = impl_->rebuild(db); !r) return r;
+      impl_->lastLoad = "rebuilt (" + *why + ")";
+      impl_->unsaved = impl_->live > 0 ? 1 : 0;
+      rebuilt = true;
+    } else {
+      impl_->lastLoad = "loaded";
+    }
+  }
+  if (auto r = impl_->applyLog(db); !r) return r;
+  // A cache that caught up but still disagrees with the database is stale
+  // (e.g. written by a process that crashed between log and cache): rebuild.
+  auto count = impl_->storedCount(db);
+  if (!count) return fail(count.error());
+  if (static_cast<std::int64_t>(impl_->live) != *count) {
+    if (auto r = impl_->rebuild(db); !r) return r;
+    impl_->lastLoad = "rebuilt (stale: count mismatch)";
+    impl_->unsaved = 1;
+    rebuilt = true;
+  }
+  // Save right after a rebuild (so the next process can load it) and every
+  // saveEvery changes; otherwise the destructor saves.
+  if (impl_->unsaved > 0 && (rebuilt || impl_->unsaved >= options_.saveEvery)) (void)impl_->saveLocked();
+  return {};
+}
+
+std::vector<VectorMatch> VectorIndex::search(const std::vector<float>& query, size_t k,
+                                             const std::unordered_set<std::int64_t>* allowed) const {
+  std::shared_lock lock(impl_->mu);
+  if (query.size() != static_cast<size_t>(dim_)) return {};
+  if (impl_->live < options_.exactThreshold || (allowed && allowed->size() <= options_.exactFilterLimit))
+    return impl_->exact(query, k, allowed);
+  return impl_->approximate(query, k, allowed);
+}
+
+std::vector<VectorMatch> VectorIndex::searchExact(const std::vector<float>& query, size_t k,
+                                                  const std::unordered_set<std::int64_t>* allowed) const {
+  std::shared_lock lock(impl_->mu);
+  if (query.size() != static_cast<size_t>(dim_)) return {};
+  return impl_->exact(query, k, allowed);
+}
+
+std::vector<VectorMatch> VectorIndex::searchApproximate(const std::vector<float>& query, size_t k) const {
+  std::shared_lock lock(impl_->mu);
+  if (query.size() != static_cast<size_t>(dim_)) return {};
+  return impl_->approximate(query, k, nullptr);
+}
+
+Result<void> VectorIndex::save() {
+  std::unique_lock lock(impl_->mu);
+  return impl_->saveLocked();
+}
+
+size_t VectorIndex::size() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->live;
+}
+
+std::string VectorIndex::lastLoad() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->lastLoad;
+}
+
+}  // namespace flywheel::kb

@@ -1,0 +1,272 @@
+// Cascade lifecycle: start (epoch, worktree, stamp, queue), status, finish
+// (the two-phase commit's second phase) and abort.
+#include <chrono>
+#include <regex>
+
+#include "core/atomic_file.h"
+#include "mechanic/git.h"
+#include "mechanic/governance.h"
+#include "mechanic/mechanic.h"
+#include "mechanic/paths.h"
+
+namespace flywheel::mechanic {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Result<void> validateServices(const std::vector<ServicePlan>& services) {
+  static const std::regex kName("^[a-z][a-z0-9-]{0,62}$");
+  static const std::regex kPackage("^[A-Za-z_][A-Za-z0-9_-]{0,62}$");
+  if (services.empty())
+    return fail(Error::invalidArgument("cascade_start: no affected services; blast_radius found nothing to repair"));
+  for (const auto& s : services) {
+    if (!std::regex_match(s.name, kName))
+      return fail(Error::invalidArgument("cascade_start: service name '" + s.name.substr(0, 80) +
+                                         "' is not lowercase kebab-case"));
+    if (!std::regex_match(s.package, kPackage))
+      return fail(Error::invalidArgument("cascade_start: package '" + s.package.substr(0, 80) + "' of service " +
+                                         s.name + " is not a cargo package name"));
+    if (s.dir.empty() || s.dir[0] == '/' || s.dir[0] == '-' || s.dir.find("..") != std::string::npos)
+      return fail(Error::invalidArgument("cascade_start: directory '" + s.dir + "' of service " + s.name +
+                                         " must be relative to the universe root"));
+    if (!parseMode(s.mode))
+      return fail(Error::invalidArgument("cascade_start: unknown governance mode '" + s.mode + "' of service " +
+                                         s.name));
+  }
+  return {};
+}
+
+bool isWorkspace(const fs::path& universeDir) {
+  auto t = readFile(universeDir / "Cargo.toml");
+  return t && t->find("[workspace]") != std::string::npos;
+}
+
+}  // namespace
+
+Result<void> Mechanic::carryWorkingTreeIntent(const fs::path& wt) {
+  auto repo = GitRepo::open(repoRoot_);
+  if (!repo) return fail(repo.error());
+  auto dirty = repo->dirtyPaths();
+  if (!dirty) return fail(dirty.error());
+  for (const auto& p : *dirty) {
+    if (p.size() < 5 || p.compare(p.size() - 5, 5, ".lisp") != 0) continue;
+    if (!prefix_.empty() && p.rfind(prefix_ + "/", 0) != 0) continue;
+    if (p.find(".flywheel/") != std::string::npos) continue;
+    std::error_code ec;
+    if (fs::exists(repoRoot_ / p)) {
+      fs::create_directories((wt / p).parent_path(), ec);
+      fs::copy_file(repoRoot_ / p, wt / p, fs::copy_options::overwrite_existing, ec);
+    } else {
+      fs::remove(wt / p, ec);
+    }
+    if (ec) return fail(Error::io("copying the working tree's " + p + " into the cascade: " + ec.message()));
+  }
+  return {};
+}
+
+Result<QueueEntry> Mechanic::checkService(const fs::path& universeDir, const fs::path& target, const ServicePlan& svc,
+                                          const EpochRow& epoch, const CallContext& ctx) {
+  auto flag = epochFlag(epoch.id);
+  GauntletSpec spec{.workspaceDir = universeDir,
+                    .packages = {svc.package},
+                    .targetDir = target,
+                    .gates = epoch.config.gates,
+                    .cancelFlags = {ctx.cancel, flag.get()}};
+  auto g = runGauntlet(spec);
+  if (!g) return fail(g.error());
+  if (g->cancelled) return fail(Error::cancelled("cascade_start was cancelled while checking " + svc.name));
+  QueueEntry q{svc.name, svc.wave, svc.mode, "green", "", 0, {}, ""};
+  if (g->green) return q;
+  const auto& red = g->gates.back();
+  Mode mode = parseMode(svc.mode).value_or(Mode::Newborn);
+  q.status = (mode == Mode::Newborn || mode == Mode::Cartography) ? "blocked: needs a human" : "broken";
+  q.gate = red.gate;
+  q.errors = red.errors + static_cast<int>(red.failedTests.size());
+  for (const auto& d : red.diagnostics)
+    if (q.diagnostics.size() < 10 && isWithin("/" + svc.dir, "/" + d.file)) q.diagnostics.push_back(d);
+  if (q.diagnostics.empty() && red.errors > 0)
+    q.note = "fails because a dependency does not compile; repair the services of earlier waves first";
+  else if (!red.failedTests.empty())
+    q.note = "failing tests: " + red.failedTests.front() + (red.failedTests.size() > 1 ? " ..." : "");
+  else if (q.diagnostics.empty())
+    q.note = red.note.substr(0, 1000);
+  return q;
+}
+
+Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const CallContext& ctx) {
+  const auto t0 = Clock::now();
+  if (auto r = validateServices(spec.services); !r) return fail(r.error());
+  EpochRow row;
+  {
+    auto repo = GitRepo::open(repoRoot_);
+    if (!repo) return fail(repo.error());
+    auto ref = repo->headBranchRef();
+    if (!ref) return fail(ref.error());
+    auto base = repo->resolve("HEAD");
+    if (!base) return fail(base.error());
+    row = EpochRow{.state = "starting", .userRef = *ref, .baseCommit = *base, .services = spec.services,
+                   .config = spec.config, .intentChange = spec.intentChange};
+  }
+  auto id = store_->insertEpoch(row);
+  if (!id) return fail(id.error());
+  row.id = *id;
+  row.cascadeBranch = "flywheel/e" + std::to_string(row.id) + "/cascade";
+  auto preempted = store_->supersedeOverlapping(row.id, spec.services);
+  if (!preempted) return fail(preempted.error());
+  for (auto p : *preempted) epochFlag(p)->store(true);  // kills their cargo runs
+
+  const std::string name = cascadeWorktreeName(row.id);
+  auto abandon = [&](Error e) -> Result<CascadeStatus> {
+    row.state = "aborted";
+    store_->updateEpoch(row);
+    removeSandboxFiles(name);
+    if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch(row.cascadeBranch);
+    return fail(std::move(e));
+  };
+  if (auto r = store_->updateEpoch(row); !r) return abandon(r.error());
+  {
+    std::lock_guard lock(gitMu_);
+    auto repo = GitRepo::open(repoRoot_);
+    if (!repo) return abandon(repo.error());
+    if (auto r = repo->createBranch(row.cascadeBranch, row.baseCommit); !r) return abandon(r.error());
+    if (auto r = repo->addWorktree(name, worktreePath(name), row.cascadeBranch); !r) return abandon(r.error());
+  }
+  const fs::path cu = worktreeUniverse(name);
+  auto wt = GitRepo::open(worktreePath(name));
+  if (!wt) return abandon(wt.error());
+  if (spec.includeWorkingTree) {
+    if (auto r = carryWorkingTreeIntent(worktreePath(name)); !r) return abandon(r.error());
+    if (auto c = wt->commitAll("flywheel e" + std::to_string(row.id) + ": intent change from the working tree", "");
+        !c)
+      return abandon(c.error());
+  }
+  if (spec.stamp) {
+    if (ctx.progress) ctx.progress(0, 1, "stamping");
+    auto files = spec.stamp(cu);
+    if (!files) return abandon(files.error());
+    row.stampedFiles = *files;
+    if (auto c = wt->commitAll("flywheel e" + std::to_string(row.id) + ": stamp", ""); !c) return abandon(c.error());
+  }
+  for (size_t i = 0; i < spec.services.size(); ++i) {
+    if (ctx.progress)
+      ctx.progress(static_cast<double>(i), static_cast<double>(spec.services.size()),
+                   "checking " + spec.services[i].name);
+    auto q = checkService(cu, buildDir(name), spec.services[i], row, ctx);
+    if (!q) return abandon(q.error());
+    row.queue.push_back(std::move(*q));
+  }
+  auto cur = store_->epoch(row.id);
+  if (cur && cur->state == "superseded")
+    return fail(Error::failedPrecondition("epoch " + std::to_string(row.id) + " was superseded by epoch " +
+                                          std::to_string(cur->supersededBy.value_or(0)) + " while it started"));
+  row.state = "open";
+  if (auto r = store_->updateEpoch(row); !r) return fail(r.error());
+  auto st = cascadeStatus(row.id);
+  if (!st) return st;
+  st->preempted = *preempted;
+  st->seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return st;
+}
+
+Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch) {
+  if (!epoch) {
+    auto all = store_->epochs();
+    if (!all) return fail(all.error());
+    if (all->empty()) return fail(Error::notFound("no cascade has been started in this universe; use cascade_start"));
+    epoch = all->back().id;
+  }
+  auto e = store_->epoch(*epoch);
+  if (!e) return fail(e.error());
+  CascadeStatus st{.epoch = e->id, .state = e->state, .userRef = e->userRef, .cascadeBranch = e->cascadeBranch,
+                   .baseCommit = e->baseCommit, .supersededBy = e->supersededBy, .queue = e->queue,
+                   .stampedFiles = e->stampedFiles};
+  if (auto repo = GitRepo::open(repoRoot_))
+    if (auto h = repo->resolve("refs/heads/" + e->cascadeBranch)) st.headCommit = *h;
+  if (st.headCommit.empty()) st.headCommit = e->targetCommit;
+  if (auto sbs = store_->sandboxesOf(e->id))
+    for (const auto& s : *sbs) st.sandboxes.push_back(statusOf(s, *e));
+  return st;
+}
+
+Result<CascadeStatus> Mechanic::cascadeAbort(std::int64_t epoch) {
+  auto e = store_->epoch(epoch);
+  if (!e) return fail(e.error());
+  if (e->state == "finished")
+    return fail(Error::failedPrecondition("epoch " + std::to_string(epoch) + " already landed on " + e->userRef +
+                                          "; use git revert to undo it"));
+  if (e->state == "committing")
+    return fail(Error::failedPrecondition("epoch " + std::to_string(epoch) +
+                                          " was interrupted while landing; run the leftovers clean-up first"));
+  epochFlag(epoch)->store(true);
+  auto sbs = store_->sandboxesOf(epoch);
+  if (!sbs) return fail(sbs.error());
+  auto repo = GitRepo::open(repoRoot_);
+  for (auto& s : *sbs) {
+    if (s.state == "halted") continue;  // preserved for a human
+    std::lock_guard lock(*sandboxLock(s.id));
+    if (s.state == "open") finishRepair(s, *e, "aborted", "");
+    removeSandboxFiles(s.id);
+    if (repo) repo->deleteBranch("flywheel/e" + std::to_string(epoch) + "/" + s.service);
+  }
+  removeSandboxFiles(cascadeWorktreeName(epoch));
+  if (repo) repo->deleteBranch(e->cascadeBranch);
+  if (e->state != "superseded") e->state = "aborted";
+  if (auto r = store_->updateEpoch(*e); !r) return fail(r.error());
+  return cascadeStatus(epoch);
+}
+
+Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallContext& ctx) {
+  auto e = liveEpoch(epoch);
+  if (!e) return fail(e.error());
+  if (e->state != "open")
+    return fail(Error::failedPrecondition("epoch " + std::to_string(epoch) + " is " + e->state + ", not open"));
+  auto sbs = store_->sandboxesOf(epoch);
+  if (!sbs) return fail(sbs.error());
+  for (const auto& s : *sbs) {
+    if (s.state == "halted")
+      return fail(Error::failedPrecondition(
+          "cascade_finish refused: service " + s.service + " is halted (Hard Halt after " + std::to_string(s.cycles) +
+          " repair cycles); nothing from it lands, so the cascade cannot be green. Abort it (cascade_abort) and let "
+          "a human repair " + s.service + " in " + worktreeUniverse(s.id).string()));
+    if (s.state == "open")
+      return fail(Error::failedPrecondition("cascade_finish refused: sandbox " + s.id +
+                                            " is still open; repair_commit or repair_abort it first"));
+  }
+  e->state = "finishing";
+  if (auto r = store_->updateEpoch(*e); !r) return fail(r.error());
+  auto restoreOpen = [&] {
+    if (auto cur = store_->epoch(epoch); cur && cur->state == "finishing") {
+      cur->state = "open";
+      store_->updateEpoch(*cur);
+    }
+  };
+  FinishResult res{.userRef = e->userRef, .oldCommit = e->baseCommit};
+  std::string head;
+  {
+    auto repo = GitRepo::open(repoRoot_);
+    if (!repo) return restoreOpen(), fail(repo.error());
+    auto h = repo->resolve("refs/heads/" + e->cascadeBranch);
+    if (!h) return restoreOpen(), fail(h.error());
+    head = *h;
+  }
+  const std::string name = cascadeWorktreeName(epoch);
+  const fs::path cu = worktreeUniverse(name);
+  std::vector<std::string> packages;
+  if (!isWorkspace(cu))
+    for (const auto& s : e->services) packages.push_back(s.package);
+  auto flag = epochFlag(epoch);
+  auto g = runGauntlet({.workspaceDir = cu, .packages = packages, .targetDir = buildDir(name),
+                        .gates = e->config.gates, .cancelFlags = {ctx.cancel, flag.get()}, .progress = ctx.progress});
+  if (!g) return restoreOpen(), fail(g.error());
+  res.gauntlet = *g;
+  if (!g->green) {
+    restoreOpen();
+    res.message = std::string(g->cancelled ? "cascade_finish was cancelled" : "the cascade is red") +
+                  "; nothing changed on " + e->userRef + " or in the working tree.\n" + g->summary();
+    return res;
+  }
+  return landCascade(*e, head, std::move(res));
+}
+
+}  // namespace flywheel::mechanic

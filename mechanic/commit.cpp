@@ -1,0 +1,116 @@
+// The two-phase commit's commit point, and the end of a repair (its log line).
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "mechanic/codec.h"
+#include "mechanic/git.h"
+#include "mechanic/mechanic.h"
+
+namespace flywheel::mechanic {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+double wallNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+Result<FinishResult> Mechanic::landCascade(EpochRow& e, const std::string& head, FinishResult res) {
+  std::lock_guard lock(gitMu_);
+  auto back = [&](std::string why) -> Result<FinishResult> {
+    if (auto cur = store_->epoch(e.id); cur && (cur->state == "finishing" || cur->state == "committing")) {
+      cur->state = "open";
+      cur->targetCommit.clear();
+      store_->updateEpoch(*cur);
+    }
+    res.message = why + "; nothing changed on " + e.userRef + " or in the working tree";
+    return res;
+  };
+  auto cur = store_->epoch(e.id);
+  if (!cur) return fail(cur.error());
+  if (cur->state != "finishing")
+    return back("epoch " + std::to_string(e.id) + " is no longer current (" + cur->state +
+                (cur->supersededBy ? " by epoch " + std::to_string(*cur->supersededBy) : "") + ")");
+  auto repo = GitRepo::open(repoRoot_);
+  if (!repo) return fail(repo.error());
+  auto now = repo->resolve(e.userRef);
+  if (!now) return fail(now.error());
+  if (*now != e.baseCommit)
+    return back(e.userRef + " moved since the cascade started (it was " + e.baseCommit.substr(0, 12) + ", now " +
+                now->substr(0, 12) + "); start a new cascade from the new head");
+  auto headRef = repo->headBranchRef();
+  const bool checkedOut = headRef && *headRef == e.userRef;
+  if (checkedOut)
+    if (auto dry = repo->checkoutTree(e.baseCommit, head, false, true); !dry) return back(dry.error().message);
+
+  e.state = "committing";
+  e.targetCommit = head;
+  if (auto r = store_->updateEpoch(e); !r) return fail(r.error());
+  failpoint("finish-before-ref");
+  if (auto r = repo->compareAndSwapRef(e.userRef, e.baseCommit, head,
+                                       "flywheel: cascade epoch " + std::to_string(e.id));
+      !r)
+    return back(r.error().message);
+  failpoint("finish-after-ref");
+  if (checkedOut)
+    if (auto r = repo->checkoutTree(e.baseCommit, head); !r)
+      return fail(Error::io(e.userRef + " now points at " + head.substr(0, 12) +
+                            " but updating the working tree failed: " + r.error().message +
+                            "; run `git checkout -- .` or flywheel's leftovers clean-up to finish it"));
+  failpoint("finish-after-checkout");
+  e.state = "finished";
+  if (auto r = store_->updateEpoch(e); !r) return fail(r.error());
+  res.landed = true;
+  res.newCommit = head;
+  res.message = e.userRef + " moved " + e.baseCommit.substr(0, 12) + " -> " + head.substr(0, 12) +
+                " in one ref update; the working tree follows";
+  // Clean up the epoch's worktrees and branches (halted sandboxes cannot exist here).
+  auto sbs = store_->sandboxesOf(e.id);
+  std::vector<std::string> names = {cascadeWorktreeName(e.id)};
+  if (sbs)
+    for (const auto& s : *sbs) names.push_back(s.id);
+  for (const auto& n : names) {
+    repo->removeWorktree(n, worktreePath(n));
+    std::error_code ec;
+    fs::remove_all(buildDir(n), ec);
+  }
+  if (sbs)
+    for (const auto& s : *sbs) repo->deleteBranch("flywheel/e" + std::to_string(e.id) + "/" + s.service);
+  repo->deleteBranch(e.cascadeBranch);
+  return res;
+}
+
+Result<void> Mechanic::finishRepair(SandboxRow& row, const EpochRow& epoch, const std::string& outcome,
+                                    const std::string& endCommit) {
+  json rec = json::parse(row.record, nullptr, false);
+  if (!rec.is_object()) rec = json::object();
+  json line = {{"epoch", epoch.id},
+               {"sandbox", row.id},
+               {"service", row.service},
+               {"intent_change", epoch.intentChange},
+               {"start_commit", row.startCommit},
+               {"end_commit", endCommit},
+               {"plan", row.plan},
+               {"outcome", outcome},
+               {"cycles", row.cycles},
+               {"diagnostics_before", rec.value("diagnostics_before", json::array())},
+               {"edits", rec.value("edits", json::array())},
+               {"validations", rec.value("validations", json::array())},
+               {"gates", rec.value("last_gates", json::array())},
+               {"diff", json::object()}};
+  for (const auto& s : epoch.services)
+    if (s.name == row.service) line["mode"] = s.mode;
+  if (!endCommit.empty() && endCommit != row.startCommit)
+    if (auto repo = GitRepo::open(repoRoot_))
+      if (auto d = repo->diffFiles(row.startCommit, endCommit)) line["diff"] = *d;
+  double opened = rec.value("opened_at", row.createdAt), finished = wallNow();
+  line["timings"] = {{"opened_at", opened}, {"finished_at", finished}, {"seconds", finished - opened}};
+  if (auto r = appendLineDurable(stateDir() / "repairs.jsonl", line.dump()); !r) return r;
+  row.state = outcome;
+  return store_->upsertSandbox(row);
+}
+
+}  // namespace flywheel::mechanic

@@ -1,0 +1,69 @@
+// The gauntlet: the universe's validation gates, run in order.
+//
+// Gates are `check` (cargo check), `clippy` (cargo clippy -- -D warnings) and
+// `test` (cargo test), in the order the universe declares. The gauntlet stops
+// at the first red gate, reports each gate compactly (pass/fail, time, error
+// and warning counts, the first diagnostics, failing tests), reports progress
+// while it runs and stops (killing cargo) when a cancel flag is raised.
+// Every run uses the caller's own CARGO_TARGET_DIR: target dirs are never
+// shared between worktrees, since a shared one can give a false green.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "mechanic/diagnostics.h"
+
+namespace flywheel::mechanic {
+
+inline const std::vector<std::string> kDefaultGates = {"check", "clippy", "test"};
+
+struct GateResult {
+  std::string gate;
+  bool passed = false;
+  double seconds = 0;
+  int errors = 0;
+  int warnings = 0;
+  std::vector<CargoDiagnostic> diagnostics;  ///< errors first; at most 20
+  std::vector<std::string> failedTests;      ///< `test` gate: names of failing tests
+  bool stopped = false;  ///< cancelled or past its deadline: the result says nothing about the code
+  std::string note;  ///< why it failed when there are no diagnostics (output tail, timeout, cancel)
+};
+
+struct GauntletResult {
+  bool green = false;
+  bool cancelled = false;
+  std::vector<GateResult> gates;  ///< the gates that ran, in order
+  double seconds = 0;
+  /// One line per gate: "check: ok (1.2s)", "clippy: FAILED 2 errors (0.8s)".
+  std::string summary() const;
+};
+
+using ProgressFn = std::function<void(double done, double total, const std::string& message)>;
+
+struct GauntletSpec {
+  std::filesystem::path workspaceDir;  ///< where cargo runs (the universe root of a worktree)
+  std::vector<std::string> packages;   ///< -p for each; empty: the whole workspace
+  std::filesystem::path targetDir;     ///< CARGO_TARGET_DIR, owned by this worktree
+  std::vector<std::string> gates = kDefaultGates;
+  std::chrono::milliseconds gateDeadline{std::chrono::minutes(10)};
+  std::vector<const std::atomic<bool>*> cancelFlags;
+  ProgressFn progress;  ///< optional
+  size_t maxDiagnostics = 20;  ///< kept per gate (errors first)
+};
+
+/// The argv for one gate (exposed for the benchmark and the docs).
+Result<std::vector<std::string>> gateCommand(const std::string& gate, const std::vector<std::string>& packages);
+
+/// Runs one gate. Fails only when cargo cannot be started or the gate is unknown.
+Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate);
+
+/// Runs the gates in order, stopping at the first red one.
+Result<GauntletResult> runGauntlet(const GauntletSpec& spec);
+
+}  // namespace flywheel::mechanic

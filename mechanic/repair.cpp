@@ -1,0 +1,232 @@
+// Sandboxes: open, the read-only research tools, plan, commit (the two-phase
+// commit's prepare) and abort.
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "mechanic/codec.h"
+#include "mechanic/git.h"
+#include "mechanic/governance.h"
+#include "mechanic/mechanic.h"
+#include "mechanic/paths.h"
+
+namespace flywheel::mechanic {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double wallNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+const ServicePlan* findService(const EpochRow& e, const std::string& name) {
+  for (const auto& s : e.services)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::string haltMessage(const SandboxRow& row, const EpochRow& e, const fs::path& where) {
+  return "service " + row.service + " is halted in epoch " + std::to_string(e.id) + " (Hard Halt: " +
+         std::to_string(row.cycles - 1) + " edits and validations reached max-repair-cycles " +
+         std::to_string(e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
+         where.string() + ". A human can repair it there, or raise (max-repair-cycles N) in universe.lisp and start "
+         "a new cascade.";
+}
+
+}  // namespace
+
+Result<void> Mechanic::usableSandbox(const std::string& id, SandboxRow& row, EpochRow& epoch, ServicePlan& plan) {
+  auto r = store_->sandbox(id);
+  if (!r) return fail(r.error());
+  row = std::move(*r);
+  auto e = store_->epoch(row.epoch);
+  if (!e) return fail(e.error());
+  epoch = std::move(*e);
+  if (row.state == "halted") return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(id))));
+  auto live = liveEpoch(row.epoch);
+  if (!live) return fail(live.error());
+  if (row.state != "open")
+    return fail(Error::failedPrecondition("sandbox " + id + " is " + row.state +
+                                          "; open a new one with repair_open if the service still needs work"));
+  const ServicePlan* p = findService(epoch, row.service);
+  if (!p) return fail(Error::internal("sandbox " + id + " names service " + row.service + " unknown to its epoch"));
+  plan = *p;
+  return {};
+}
+
+Result<void> Mechanic::haltIfExhausted(SandboxRow& row, const EpochRow& epoch) {
+  row.cycles += 1;
+  if (row.cycles <= epoch.config.maxRepairCycles) return store_->upsertSandbox(row);
+  finishRepair(row, epoch, "halted", "");  // state = halted, logged; the worktree stays
+  return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(row.id))));
+}
+
+Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string& service) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto e = liveEpoch(epoch);
+  if (!e) return fail(e.error());
+  if (e->state != "open")
+    return fail(Error::failedPrecondition("epoch " + std::to_string(epoch) + " is " + e->state + "; wait for it"));
+  const ServicePlan* plan = findService(*e, service);
+  if (!plan) {
+    std::string names;
+    for (const auto& s : e->services) names += (names.empty() ? "" : ", ") + s.name;
+    return fail(Error::notFound("service '" + service.substr(0, 80) + "' is not part of epoch " +
+                                std::to_string(epoch) + " (its services: " + names + ")"));
+  }
+  Mode mode = parseMode(plan->mode).value_or(Mode::Newborn);
+  if (auto r = mayOpenSandbox(mode, service, plan->dir + "/intent.lisp"); !r) return fail(r.error());
+  const std::string id = "e" + std::to_string(epoch) + "-" + service;
+  std::lock_guard sandboxGuard(*sandboxLock(id));
+  SandboxRow row{.id = id, .epoch = epoch, .service = service};
+  if (auto old = store_->sandbox(id)) {
+    if (old->state == "open" || old->state == "halted" || old->state == "committed") {
+      if (old->state == "halted") return fail(Error::failedPrecondition(haltMessage(*old, *e, worktreeUniverse(id))));
+      if (old->state == "committed")
+        return fail(Error::failedPrecondition("service " + service + " is already committed to the cascade of epoch " +
+                                              std::to_string(epoch) + "; run cascade_finish"));
+      row = *old;  // re-opening an open sandbox returns it as it is
+    } else {
+      row.cycles = old->cycles;  // Hard Halt counts per service per cascade, across re-opens
+    }
+  }
+  if (row.startCommit.empty()) {
+    std::lock_guard lock(gitMu_);
+    auto repo = GitRepo::open(repoRoot_);
+    if (!repo) return fail(repo.error());
+    auto head = repo->resolve("refs/heads/" + e->cascadeBranch);
+    if (!head) return fail(head.error());
+    const std::string branch = "flywheel/e" + std::to_string(epoch) + "/" + service;
+    repo->removeWorktree(id, worktreePath(id));
+    if (auto r = repo->createBranch(branch, *head, true); !r) return fail(r.error());
+    if (auto r = repo->addWorktree(id, worktreePath(id), branch); !r) return fail(r.error());
+    row.startCommit = *head;
+    json diags = json::array();
+    for (const auto& q : e->queue)
+      if (q.service == service) diags = toJson(q.diagnostics);
+    row.record = json{{"opened_at", wallNow()}, {"diagnostics_before", diags}}.dump();
+    row.state = "open";
+    row.phase = "research";
+    if (auto r = store_->upsertSandbox(row); !r) return fail(r.error());
+  }
+  SandboxHandle h{.status = statusOf(row, *e), .epoch = epoch, .mode = plan->mode,
+                  .branch = "flywheel/e" + std::to_string(epoch) + "/" + service, .serviceDir = plan->dir,
+                  .universeDir = worktreeUniverse(id), .buildDir = buildDir(id)};
+  for (const auto& q : e->queue)
+    if (q.service == service) h.diagnostics = q.diagnostics;
+  h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return h;
+}
+
+Result<Window> Mechanic::repairView(const std::string& id, const ViewSpec& spec) {
+  SandboxRow row;
+  EpochRow e;
+  ServicePlan plan;
+  if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
+  auto cp = confinePath(worktreeUniverse(id), spec.path, true);
+  if (!cp) return fail(cp.error());
+  if (!fs::is_regular_file(cp->absolute))
+    return fail(Error::invalidArgument(cp->relative + " is not a file; use repair_search to list files"));
+  auto content = readFile(cp->absolute);
+  if (!content) return fail(content.error());
+  int first = views_.get(id, cp->relative).value_or(1);
+  if (spec.line) first = windowStartFor(*spec.line);
+  else if (spec.scroll == "down") first += kWindowLines;
+  else if (spec.scroll == "up") first -= kWindowLines;
+  else if (spec.scroll)
+    return fail(Error::invalidArgument("scroll must be \"up\" or \"down\" (got '" + spec.scroll->substr(0, 20) + "')"));
+  Window w = renderWindow(cp->relative, *content, first);
+  views_.set(id, cp->relative, w.firstLine);
+  return w;
+}
+
+Result<SearchResult> Mechanic::repairSearch(const std::string& id, const SearchQuery& query) {
+  SandboxRow row;
+  EpochRow e;
+  ServicePlan plan;
+  if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
+  return searchTree(worktreeUniverse(id), query);
+}
+
+Result<SandboxStatus> Mechanic::repairPlan(const std::string& id, const std::string& strategy) {
+  std::lock_guard guard(*sandboxLock(id));
+  SandboxRow row;
+  EpochRow e;
+  ServicePlan plan;
+  if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
+  if (strategy.find_first_not_of(" \t\n") == std::string::npos)
+    return fail(Error::invalidArgument("repair_plan: the strategy is empty; describe the fix you intend"));
+  if (strategy.size() > 20000)
+    return fail(Error::invalidArgument("repair_plan: the strategy is over 20000 characters; summarise it"));
+  row.plan = strategy;
+  row.phase = "coding";
+  json rec = json::parse(row.record, nullptr, false);
+  if (!rec.is_object()) rec = json::object();
+  rec["plans"].push_back({{"at", wallNow()}, {"strategy", strategy}});
+  row.record = rec.dump();
+  if (auto r = store_->upsertSandbox(row); !r) return fail(r.error());
+  return statusOf(row, e);
+}
+
+Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
+  std::lock_guard guard(*sandboxLock(id));
+  SandboxRow row;
+  EpochRow e;
+  ServicePlan plan;
+  if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
+  if (!row.validatedGreen || row.validatedSeq != row.editSeq)
+    return fail(Error::failedPrecondition(
+        "repair_commit refused: sandbox " + id + (row.validatedSeq != row.editSeq ? " has edits since its last "
+                                                                                     "repair_validate"
+                                                                                   : " is not validated green") +
+        "; run repair_validate and commit once every gate passes"));
+  auto wt = GitRepo::open(worktreePath(id));
+  if (!wt) return fail(wt.error());
+  const std::string spec = prefix_.empty() ? plan.dir : prefix_ + "/" + plan.dir;
+  bool changed = false;
+  auto commit = wt->commitAll("flywheel e" + std::to_string(e.id) + ": repair " + row.service + "\n\n" +
+                                  row.plan.substr(0, 2000) + "\n",
+                              spec, &changed);
+  if (!commit) return fail(commit.error());
+  CommitResult res{.sandboxCommit = *commit};
+  {
+    std::lock_guard lock(gitMu_);
+    auto repo = GitRepo::open(repoRoot_);
+    if (!repo) return fail(repo.error());
+    auto before = repo->resolve("refs/heads/" + e.cascadeBranch);
+    if (!before) return fail(before.error());
+    res.cascadeCommit = *before;
+    if (changed) {
+      auto picked = repo->cherryPickOnto(*commit, e.cascadeBranch);
+      if (!picked) return fail(picked.error());
+      res.cascadeCommit = *picked;
+      auto cw = GitRepo::open(worktreePath(cascadeWorktreeName(e.id)));
+      if (!cw) return fail(cw.error());
+      if (auto r = cw->checkoutTree(*before, *picked, true); !r) return fail(r.error());
+      if (auto files = repo->changedPaths(row.startCommit, *commit)) res.files = *files;
+    }
+  }
+  if (auto r = finishRepair(row, e, "committed", *commit); !r) return fail(r.error());
+  removeSandboxFiles(id);
+  views_.forget(id);
+  return res;
+}
+
+Result<SandboxStatus> Mechanic::repairAbort(const std::string& id) {
+  std::lock_guard guard(*sandboxLock(id));
+  auto row = store_->sandbox(id);
+  if (!row) return fail(row.error());
+  auto e = store_->epoch(row->epoch);
+  if (!e) return fail(e.error());
+  if (row->state != "open")
+    return fail(Error::failedPrecondition("sandbox " + id + " is " + row->state + "; nothing to abort"));
+  if (auto r = finishRepair(*row, *e, "aborted", ""); !r) return fail(r.error());
+  removeSandboxFiles(id);
+  if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch("flywheel/e" + std::to_string(e->id) + "/" + row->service);
+  views_.forget(id);
+  return statusOf(*row, *e);
+}
+
+}  // namespace flywheel::mechanic

@@ -1,0 +1,146 @@
+// The values the mechanic's API takes and returns: cascade plans, queue
+// entries, sandbox handles and the results of each repair step. Plain
+// structs, no behaviour; mechanic.h has the operations, codec.h their JSON.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "mechanic/aci.h"
+#include "mechanic/diagnostics.h"
+#include "mechanic/gauntlet.h"
+
+namespace flywheel::mechanic {
+
+/// One affected service, as the universe's cascade plan describes it.
+struct ServicePlan {
+  std::string name;     ///< "billing"
+  std::string dir;      ///< universe-relative, "services/billing"
+  std::string package;  ///< the cargo package, "billing"
+  std::string mode = "newborn";  ///< governance mode name
+  int wave = 0;
+};
+
+struct CascadeConfig {
+  std::vector<std::string> gates = kDefaultGates;
+  int maxRepairCycles = 5;
+};
+
+/// What a long call may be interrupted by and report progress to.
+struct CallContext {
+  const std::atomic<bool>* cancel = nullptr;
+  ProgressFn progress;  ///< optional
+};
+
+/// Forge, as the cascade sees it: stamps the services into the universe root
+/// of the cascade worktree and returns the files it wrote (universe-relative).
+using StampFn = std::function<Result<std::vector<std::string>>(const std::filesystem::path& universeRoot)>;
+
+struct CascadeStartSpec {
+  std::vector<ServicePlan> services;  ///< the affected services, in wave order
+  CascadeConfig config;
+  std::string intentChange;  ///< a summary of the intent change, for the repair log
+  bool includeWorkingTree = true;  ///< carry uncommitted *.lisp changes into the cascade
+  StampFn stamp;                   ///< may be empty (nothing to stamp)
+};
+
+struct QueueEntry {
+  std::string service;
+  int wave = 0;
+  std::string mode;
+  std::string status;  ///< "broken", "green", "blocked: needs a human"
+  std::string gate;    ///< the first red gate, when broken
+  int errors = 0;
+  std::vector<CargoDiagnostic> diagnostics;  ///< at most 10
+  std::string note;
+};
+
+struct SandboxStatus {
+  std::string id;
+  std::string service;
+  std::string state;  ///< open, committed, aborted, halted, superseded
+  std::string phase;  ///< research (read-only) or coding
+  int cycles = 0;
+  int maxCycles = 0;
+  bool validatedGreen = false;
+  std::string path;  ///< the sandbox's universe root on disk
+};
+
+struct CascadeStatus {
+  std::int64_t epoch = 0;
+  std::string state;  ///< starting, open, finishing, committing, finished, aborted, superseded
+  std::string userRef;
+  std::string cascadeBranch;
+  std::string baseCommit;
+  std::string headCommit;
+  std::optional<std::int64_t> supersededBy;
+  std::vector<QueueEntry> queue;
+  std::vector<SandboxStatus> sandboxes;
+  std::vector<std::string> stampedFiles;
+  std::vector<std::int64_t> preempted;  ///< epochs this start superseded
+  double seconds = 0;
+};
+
+struct SandboxHandle {
+  SandboxStatus status;
+  std::int64_t epoch = 0;
+  std::string mode;
+  std::string branch;
+  std::string serviceDir;              ///< universe-relative
+  std::filesystem::path universeDir;   ///< the sandbox's universe root
+  std::filesystem::path buildDir;      ///< its own CARGO_TARGET_DIR
+  std::vector<CargoDiagnostic> diagnostics;  ///< the service's diagnostics from cascade_start
+  double seconds = 0;
+};
+
+struct ViewSpec {
+  std::string path;
+  std::optional<int> line;            ///< goto: show this line
+  std::optional<std::string> scroll;  ///< "up" or "down" from the remembered window
+};
+
+struct EditResult {
+  bool applied = false;
+  std::string path;
+  Window window;  ///< around the edit (as it would have been, when rolled back)
+  int errorsBefore = 0;
+  int errorsAfter = 0;
+  std::vector<CargoDiagnostic> newErrors;  ///< errors the edit introduced
+  int cycles = 0;
+  std::string message;
+};
+
+struct ValidateResult {
+  GauntletResult gauntlet;
+  int cycles = 0;
+  std::string message;
+};
+
+struct CommitResult {
+  std::string sandboxCommit;
+  std::string cascadeCommit;
+  std::vector<std::string> files;
+};
+
+struct FinishResult {
+  bool landed = false;
+  GauntletResult gauntlet;
+  std::string userRef;
+  std::string oldCommit;
+  std::string newCommit;
+  std::string message;
+};
+
+struct Leftover {
+  std::string kind;  ///< "worktree", "build-dir", "epoch", "git-worktree"
+  std::string what;  ///< a sentence for a human
+  std::filesystem::path path;
+};
+
+}  // namespace flywheel::mechanic

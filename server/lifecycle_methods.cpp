@@ -1,0 +1,60 @@
+// initialize, ping, logging/setLevel and the lifecycle notifications.
+#include <spdlog/spdlog.h>
+
+#include "server/mcp_server.h"
+#include "server/mcp_session.h"
+#include "server/protocol.h"
+
+namespace flywheel::mcp {
+
+using nlohmann::json;
+using rpc::EmptyParams;
+using rpc::Reply;
+using rpc::RequestContext;
+using rpc::RpcError;
+
+namespace {
+
+json serverCapabilities() {
+  return json{{"tools", {{"listChanged", true}}},
+              {"resources", {{"subscribe", true}, {"listChanged", true}}},
+              {"prompts", {{"listChanged", true}}},
+              {"logging", json::object()},
+              {"completions", json::object()}};
+}
+
+void onInitialize(const InitializeParams& p, RequestContext& ctx, Reply reply) {
+  McpSession& session = *ctx.session;
+  if (session.initialized()) {
+    reply(std::unexpected(RpcError::invalidRequest("initialize was already called on this session")));
+    return;
+  }
+  std::string version = session.beginInitialize(p.protocolVersion, p.capabilities, p.clientInfo);
+  const auto& opts = session.server().options();
+  json info{{"name", opts.name}, {"version", opts.version}};
+  if (!opts.title.empty()) info["title"] = opts.title;
+  json result{{"protocolVersion", version}, {"capabilities", serverCapabilities()}, {"serverInfo", info}};
+  if (!opts.instructions.empty()) result["instructions"] = opts.instructions;
+  spdlog::info("session initialized: protocol {} (client asked {}), client {}", version, p.protocolVersion,
+               p.clientInfo.dump());
+  reply(std::move(result));
+}
+
+}  // namespace
+
+void bindLifecycleMethods(rpc::Dispatcher& d) {
+  d.method<InitializeParams>("initialize", onInitialize);
+  d.method<EmptyParams>("ping", [](const EmptyParams&, RequestContext&, Reply reply) { reply(json::object()); });
+  d.method<SetLevelParams>("logging/setLevel", [](const SetLevelParams& p, RequestContext& ctx, Reply reply) {
+    ctx.session->setLogLevel(p.level);
+    reply(json::object());
+  });
+  d.notification<EmptyParams>("notifications/initialized", [](const EmptyParams&, RequestContext&) {});
+  d.notification<CancelledParams>("notifications/cancelled", [](const CancelledParams& p, RequestContext& ctx) {
+    spdlog::debug("client cancelled request {}: {}", p.requestId.dump(), p.reason);
+    ctx.session->cancelRequest(p.requestId);
+  });
+  d.notification<EmptyParams>("notifications/roots/list_changed", [](const EmptyParams&, RequestContext&) {});
+}
+
+}  // namespace flywheel::mcp

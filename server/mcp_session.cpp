@@ -1,0 +1,216 @@
+#include "server/mcp_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/mcp_server.h"
+#include "server/protocol.h"
+
+namespace flywheel::mcp {
+
+using nlohmann::json;
+using rpc::RpcError;
+
+McpSession::McpSession(McpServer& server, std::shared_ptr<MessageSink> sink)
+    : server_(server), sink_(std::move(sink)) {}
+
+McpSession::~McpSession() { close(); }
+
+void McpSession::receive(const json& message) {
+  if (closed_) return;
+  if (message.is_array()) return receiveBatch(message);
+  receiveOne(message, [this](json response) {
+    json related = response.contains("id") ? response["id"] : json();
+    sink_->send(response, related);
+  });
+}
+
+void McpSession::receiveUnparseable(const std::string& why) {
+  sink_->send(rpc::makeErrorResponse(nullptr, {rpc::code::kParseError, "parse error: " + why +
+                                                                           "; send one JSON-RPC message per line"}),
+              nullptr);
+}
+
+void McpSession::receiveOne(const json& message, const Respond& respond) {
+  std::string why;
+  switch (rpc::classify(message, why)) {
+    case rpc::MessageKind::Invalid: {
+      json id = message.is_object() && message.contains("id") &&
+                        (message["id"].is_string() || message["id"].is_number_integer())
+                    ? message["id"]
+                    : json();
+      respond(rpc::makeErrorResponse(id, RpcError::invalidRequest("invalid request: " + why)));
+      return;
+    }
+    case rpc::MessageKind::Response:
+      return handleResponse(message);
+    case rpc::MessageKind::Notification: {
+      rpc::RequestContext ctx;
+      ctx.method = message["method"].get<std::string>();
+      ctx.session = this;
+      server_.dispatcher().dispatchNotification(message.value("params", json()), ctx);
+      return;
+    }
+    case rpc::MessageKind::Request:
+      return handleRequest(message, respond);
+  }
+}
+
+void McpSession::receiveBatch(const json& batch) {
+  std::string version = protocolVersion();
+  if (version != "2025-03-26") {
+    sink_->send(rpc::makeErrorResponse(nullptr, RpcError::invalidRequest(
+                                                    "JSON-RPC batches are only accepted under protocol version "
+                                                    "2025-03-26 (this session: " +
+                                                    (version.empty() ? std::string("not initialized") : version) +
+                                                    "); send one message at a time")),
+                nullptr);
+    return;
+  }
+  if (batch.empty()) {
+    sink_->send(rpc::makeErrorResponse(nullptr, RpcError::invalidRequest("empty batch")), nullptr);
+    return;
+  }
+  struct Collector {
+    std::mutex mu;
+    json responses = json::array();
+    json ids = json::array();
+    std::size_t expected = 0;
+  };
+  auto c = std::make_shared<Collector>();
+  for (const auto& m : batch)
+    if (m.is_object() && m.contains("method") && m.contains("id")) c->ids.push_back(m["id"]), ++c->expected;
+    else if (!m.is_object() || !(m.contains("result") || m.contains("error") || m.contains("method"))) ++c->expected;
+  auto self = shared_from_this();
+  Respond collect = [self, c](json response) {
+    std::lock_guard lock(c->mu);
+    c->responses.push_back(std::move(response));
+    if (c->responses.size() == c->expected) self->sink_->send(c->responses, c->ids);
+  };
+  for (const auto& m : batch) receiveOne(m, collect);
+}
+
+bool McpSession::admitted(const std::string& method, std::string& why) const {
+  if (initialized() || method == "initialize" || method == "ping") return true;
+  if (method == "server/discover")
+    why = "server/discover belongs to the stateless 2026-07-28 revision, which this server does not speak yet; "
+          "send initialize (protocol 2025-11-25) instead";
+  else
+    why = "session not initialized: send initialize first (got " + method + ")";
+  return false;
+}
+
+void McpSession::handleRequest(const json& message, const Respond& respond) {
+  const json& id = message["id"];
+  std::string method = message["method"].get<std::string>();
+  if (std::string why; !admitted(method, why)) {
+    int code = method == "server/discover" ? rpc::code::kMethodNotFound : rpc::code::kInvalidRequest;
+    respond(rpc::makeErrorResponse(id, {code, why}));
+    return;
+  }
+  rpc::RequestContext ctx;
+  ctx.id = id;
+  ctx.method = method;
+  ctx.session = this;
+  json params = message.value("params", json());
+  if (params.is_object() && params.contains("_meta")) ctx.meta = params["_meta"];
+  std::string key = rpc::idKey(id);
+  {
+    std::lock_guard lock(mu_);
+    if (inflight_.contains(key)) {
+      respond(rpc::makeErrorResponse(id, RpcError::invalidRequest("request id " + key +
+                                                                  " is already in use by a running request")));
+      return;
+    }
+    inflight_[key] = ctx.cancelled;
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto self = shared_from_this();
+  rpc::Reply reply(id, method, [self, key, flag = ctx.cancelled, respond, method, start](json response) {
+    {
+      std::lock_guard lock(self->mu_);
+      self->inflight_.erase(key);
+    }
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    spdlog::debug("{} id={} answered in {} us", method, key, us.count());
+    if (flag->load() && method != "initialize") return;  // cancelled: the client expects no response
+    respond(std::move(response));
+  });
+  server_.dispatcher().dispatchRequest(params, ctx, std::move(reply));
+}
+
+void McpSession::close() {
+  if (closed_.exchange(true)) return;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [_, flag] : inflight_) flag->store(true);
+  }
+  abandonPending();
+}
+
+bool McpSession::initialized() const {
+  std::lock_guard lock(mu_);
+  return phase_ == Phase::Initialized;
+}
+
+std::string McpSession::protocolVersion() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+
+json McpSession::clientCapabilities() const {
+  std::lock_guard lock(mu_);
+  return clientCaps_;
+}
+
+LogLevel McpSession::logLevel() const {
+  std::lock_guard lock(mu_);
+  return logLevel_;
+}
+
+void McpSession::setLogLevel(LogLevel level) {
+  std::lock_guard lock(mu_);
+  logLevel_ = level;
+}
+
+std::string McpSession::beginInitialize(const std::string& requested, json caps, json clientInfo) {
+  std::lock_guard lock(mu_);
+  version_ = isSupportedVersion(requested) ? requested : kLatestVersion;
+  clientCaps_ = std::move(caps);
+  clientInfo_ = std::move(clientInfo);
+  phase_ = Phase::Initialized;
+  return version_;
+}
+
+void McpSession::subscribe(const std::string& uri) {
+  std::lock_guard lock(mu_);
+  subscriptions_.insert(uri);
+}
+
+void McpSession::unsubscribe(const std::string& uri) {
+  std::lock_guard lock(mu_);
+  subscriptions_.erase(uri);
+}
+
+bool McpSession::subscribed(const std::string& uri) const {
+  std::lock_guard lock(mu_);
+  return subscriptions_.contains(uri);
+}
+
+void McpSession::cancelRequest(const json& id) {
+  std::lock_guard lock(mu_);
+  if (auto it = inflight_.find(rpc::idKey(id)); it != inflight_.end()) it->second->store(true);
+}
+
+void McpSession::notify(std::string_view method, json params, const json& related) {
+  if (closed_) return;
+  sink_->send(rpc::makeNotification(method, std::move(params)), related);
+}
+
+void McpSession::logToClient(LogLevel level, const std::string& logger, json data, const json& related) {
+  if (level < logLevel()) return;
+  json params{{"level", logLevelName(level)}, {"data", std::move(data)}};
+  if (!logger.empty()) params["logger"] = logger;
+  notify("notifications/message", std::move(params), related);
+}
+
+}  // namespace flywheel::mcp

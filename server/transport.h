@@ -1,0 +1,68 @@
+// Transports: how JSON-RPC messages reach a session and leave it.
+//
+// A transport frames messages (newline-delimited JSON on stdio, HTTP POST and
+// SSE for Streamable HTTP, plain queues in memory), opens one McpSession per
+// client connection, hands it every incoming message, and delivers what the
+// session sends through the session's MessageSink. Nothing above this layer
+// knows which transport a message came from.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "server/json_rpc.h"
+
+namespace flywheel::mcp {
+
+class McpServer;
+
+/// Where a session's outgoing messages go. Implemented by each transport.
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  /// Delivers one message. `related` is the id of the client request the
+  /// message answers or was produced while handling (progress, logs,
+  /// server-to-client requests), an array of ids for a batch response, or
+  /// null when unrelated. Thread-safe; must not block for long.
+  virtual void send(const nlohmann::json& message, const nlohmann::json& related) = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  /// Serves clients until the input ends (stdio) or stop() is called.
+  virtual Result<void> serve(McpServer& server) = 0;
+  /// Makes serve() return soon. Thread-safe.
+  virtual void stop() = 0;
+};
+
+/// Newline-delimited JSON on two file descriptors (normally 0 and 1). Only
+/// protocol messages are written to `outFd`; a line over `maxLineBytes` or
+/// one that is not JSON is answered with an error and serving continues.
+std::unique_ptr<Transport> makeStdioTransport(int inFd = 0, int outFd = 1,
+                                              std::size_t maxLineBytes = 32u << 20);
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;                  // 0: any free port (see boundPort)
+  std::string token;             // non-empty: require "Authorization: Bearer <token>"
+  std::size_t maxStreams = 32;   // open SSE streams across all sessions
+  std::size_t maxSessions = 256;
+  std::size_t threads = 48;      // httplib workers; must exceed maxStreams
+  int sseRetryMs = 1000;         // the `retry:` hint of the priming event
+  std::size_t maxBodyBytes = 32u << 20;
+};
+
+class HttpTransport : public Transport {
+ public:
+  /// The port actually bound, once serve() is listening (0 before).
+  virtual int boundPort() const = 0;
+  /// Blocks until the server listens or `timeoutMs` passes.
+  virtual bool waitListening(int timeoutMs) const = 0;
+};
+
+/// Streamable HTTP on one endpoint, /mcp.
+std::unique_ptr<HttpTransport> makeHttpTransport(HttpOptions options);
+
+}  // namespace flywheel::mcp

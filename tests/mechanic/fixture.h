@@ -1,0 +1,71 @@
+// Test fixtures: small real cargo workspaces in real git repositories.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <unistd.h>
+
+#include "mechanic/process.h"
+
+namespace flywheel::mechanic::testing {
+
+namespace fs = std::filesystem;
+
+inline void writeText(const fs::path& p, const std::string& s) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << s;
+}
+
+inline std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Runs git in `dir`; returns stdout (trimmed of one trailing newline).
+inline std::string git(const fs::path& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), "git");
+  auto r = runProcess({.argv = args, .cwd = dir});
+  if (!r || r->exitCode != 0) return "<git failed: " + (r ? r->err : r.error().message) + ">";
+  std::string out = r->out;
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+/// A warm target dir shared by tests that build the same fixture sources.
+/// Cargo keys artifacts by package path, so distinct copies never collide.
+inline fs::path sharedTargetDir(const std::string& name) {
+  return fs::temp_directory_path() / ("flywheel-mechanic-test-target-" + name);
+}
+
+/// A cargo workspace with crates `alpha` (lib) and `beta` (depends on alpha),
+/// committed on branch main of a fresh repository.
+struct TinyWorkspace {
+  fs::path root;
+  explicit TinyWorkspace(const std::string& name) {
+    root = fs::temp_directory_path() / ("flywheel-mech-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    fs::create_directories(root);
+    writeText(root / "Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"alpha\", \"beta\"]\n");
+    writeText(root / ".gitignore", "target/\n.flywheel/\n");
+    writeText(root / "alpha/Cargo.toml", "[package]\nname = \"alpha\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    writeText(root / "alpha/src/lib.rs",
+              "pub fn answer() -> i32 {\n    42\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n"
+              "    fn answers() {\n        assert_eq!(super::answer(), 42);\n    }\n}\n");
+    writeText(root / "beta/Cargo.toml",
+              "[package]\nname = \"beta\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"
+              "alpha = { path = \"../alpha\" }\n");
+    writeText(root / "beta/src/lib.rs", "pub fn doubled() -> i32 {\n    alpha::answer() * 2\n}\n");
+    git(root, {"init", "-q", "-b", "main"});
+    commitAll("initial");
+  }
+  ~TinyWorkspace() { fs::remove_all(root); }
+  std::string commitAll(const std::string& msg) {
+    git(root, {"add", "-A"});
+    git(root, {"commit", "-q", "-m", msg});
+    return git(root, {"rev-parse", "HEAD"});
+  }
+};
+
+}  // namespace flywheel::mechanic::testing

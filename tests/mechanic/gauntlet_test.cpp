@@ -1,0 +1,111 @@
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "fixture.h"
+#include "mechanic/gauntlet.h"
+
+using namespace flywheel::mechanic;
+using namespace flywheel::mechanic::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("parseCargoJson keeps code, place, span text and machine-applicable fixes", "[diagnostics]") {
+  const std::string out =
+      R"J({"reason":"compiler-message","message":{"level":"error","message":"mismatched types","code":{"code":"E0308"},)J"
+      R"J("spans":[{"file_name":"/ws/beta/src/lib.rs","line_start":2,"column_start":5,"is_primary":true,)J"
+      R"J("label":"expected `String`, found `i32`","text":[{"text":"    alpha::answer() * 2"}]}],)J"
+      R"J("children":[{"level":"help","message":"try using a conversion method","spans":[{"file_name":"/ws/beta/src/lib.rs",)J"
+      R"J("line_start":2,"column_start":5,"suggested_replacement":"(alpha::answer() * 2).to_string()",)J"
+      R"J("suggestion_applicability":"MachineApplicable"}]}]}})J"
+      "\nnot json\n"
+      R"J({"reason":"compiler-message","message":{"level":"error","message":"aborting due to 1 previous error","spans":[]}})J"
+      "\n"
+      R"J({"reason":"build-finished","success":false})J"
+      "\n";
+  auto p = parseCargoJson(out, "/ws");
+  REQUIRE(p.diagnostics.size() == 1);
+  const auto& d = p.diagnostics[0];
+  CHECK(d.code == "E0308");
+  CHECK(d.file == "beta/src/lib.rs");
+  CHECK(d.line == 2);
+  CHECK(d.spanText == "alpha::answer() * 2");
+  CHECK(d.label == "expected `String`, found `i32`");
+  REQUIRE(d.suggestions.size() == 1);
+  CHECK(d.suggestions[0].replacement == "(alpha::answer() * 2).to_string()");
+  CHECK(p.buildFinished);
+  CHECK_FALSE(p.buildSuccess);
+  CHECK(p.otherLines == std::vector<std::string>{"not json"});
+  CHECK(d.oneLine().rfind("beta/src/lib.rs:2:5: error[E0308]: mismatched types", 0) == 0);
+}
+
+TEST_CASE("the gauntlet runs gates in order and stops at the first red one", "[gauntlet][cargo]") {
+  TinyWorkspace ws("gauntlet");
+  GauntletSpec spec{.workspaceDir = ws.root, .packages = {"beta"}, .targetDir = sharedTargetDir("gauntlet")};
+  std::vector<std::string> progress;
+  spec.progress = [&](double, double, const std::string& m) { progress.push_back(m); };
+
+  auto green = runGauntlet(spec);
+  REQUIRE(green);
+  CHECK(green->green);
+  REQUIRE(green->gates.size() == 3);
+  CHECK(progress.front() == "running check");
+  CHECK(progress.back() == "all gates passed");
+
+  // A type error: check is red, clippy and test never run.
+  writeText(ws.root / "beta/src/lib.rs", "pub fn doubled() -> String {\n    alpha::answer() * 2\n}\n");
+  auto red = runGauntlet(spec);
+  REQUIRE(red);
+  CHECK_FALSE(red->green);
+  REQUIRE(red->gates.size() == 1);
+  CHECK(red->gates[0].gate == "check");
+  REQUIRE(red->gates[0].errors >= 1);
+  CHECK(red->gates[0].diagnostics[0].code == "E0308");
+  CHECK(red->gates[0].diagnostics[0].file == "beta/src/lib.rs");
+  CHECK(red->summary().find("check: FAILED") == 0);
+
+  // Compiles, but clippy objects (needless return) under -D warnings.
+  writeText(ws.root / "beta/src/lib.rs", "pub fn doubled() -> i32 {\n    return alpha::answer() * 2;\n}\n");
+  auto lint = runGauntlet(spec);
+  REQUIRE(lint);
+  REQUIRE(lint->gates.size() == 2);
+  CHECK(lint->gates[0].passed);
+  CHECK_FALSE(lint->gates[1].passed);
+  CHECK(lint->gates[1].diagnostics.at(0).code == "clippy::needless_return");
+
+  // A failing test is named.
+  writeText(ws.root / "beta/src/lib.rs",
+            "pub fn doubled() -> i32 {\n    alpha::answer() * 2\n}\n#[cfg(test)]\nmod tests {\n    #[test]\n"
+            "    fn doubles() {\n        assert_eq!(super::doubled(), 85);\n    }\n}\n");
+  auto test = runGauntlet(spec);
+  REQUIRE(test);
+  REQUIRE(test->gates.size() == 3);
+  CHECK_FALSE(test->gates[2].passed);
+  CHECK(test->gates[2].failedTests == std::vector<std::string>{"tests::doubles"});
+}
+
+TEST_CASE("a cancelled gauntlet kills cargo promptly", "[gauntlet][cargo]") {
+  TinyWorkspace ws("gauntlet-cancel");
+  writeText(ws.root / "alpha/src/lib.rs",
+            "pub fn answer() -> i32 { 42 }\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn slow() {\n"
+            "        std::thread::sleep(std::time::Duration::from_secs(120));\n    }\n}\n");
+  std::atomic<bool> cancel{false};
+  GauntletSpec spec{.workspaceDir = ws.root,
+                    .packages = {"alpha"},
+                    .targetDir = sharedTargetDir("gauntlet"),
+                    .gates = {"test"},
+                    .cancelFlags = {&cancel}};
+  std::atomic<bool> started{false};
+  spec.progress = [&](double, double, const std::string&) { started = true; };
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(8s);  // enough to build and enter the slow test
+    cancel = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = runGauntlet(spec);
+  canceller.join();
+  REQUIRE(r);
+  CHECK(r->cancelled);
+  CHECK_FALSE(r->green);
+  CHECK(std::chrono::steady_clock::now() - t0 < 20s);
+  CHECK(runningChildren() == 0);
+}

@@ -1,0 +1,138 @@
+// Building and validating intents: golden errors with positions.
+#include <catch2/catch.hpp>
+
+#include "universe/ir.h"
+
+using namespace flywheel::universe;
+
+namespace {
+LoadedUniverse load(std::vector<std::pair<std::string, std::string>> files) {
+  return loadUniverseFromFiles("/tmp/u", files);
+}
+std::vector<std::string> errors(const LoadedUniverse& u) {
+  std::vector<std::string> out;
+  for (const auto& d : u.diagnostics) out.push_back(d.toString());
+  return out;
+}
+const char* kUser = R"((service user
+  (governance strict-codegen)
+  (alias Email String)
+  (enum Tier free (vip i32))
+  (type UserProfile (field id i32) (field email Email) (field tier Tier))
+  (rpc get-user (input Email) (output (option UserProfile))))
+)";
+}  // namespace
+
+TEST_CASE("a valid universe loads into the typed IR") {
+  auto u = load({{"universe.lisp", "(universe shop (services \"services/*\") (gates check test) (max-repair-cycles 3) (sentinel-interval 7))"},
+                 {"services/user/intent.lisp", kUser},
+                 {"services/billing-core/intent.lisp",
+                  "(service billing-core (use user UserProfile) (type Invoice (field customer UserProfile) (field tier user/Tier)"
+                  " (field tags (map String (list i64)))))"}});
+  REQUIRE(errors(u).empty());
+  const Universe& un = u.universe;
+  CHECK(un.name == "shop");
+  CHECK(un.settings.gates == std::vector<Gate>{Gate::Check, Gate::Test});
+  CHECK(un.settings.maxRepairCycles == 3);
+  CHECK(un.settings.sentinelIntervalSeconds == 7);
+  REQUIRE(un.services.size() == 2);
+  const Service* b = un.findService("billing-core");
+  REQUIRE(b);
+  CHECK(b->crateName == "billing_core");
+  CHECK(b->dir == "services/billing-core");
+  CHECK(b->governance == Governance::Newborn);
+  CHECK(b->allDependencies == std::vector<std::string>{"user"});
+  const Field& customer = b->types.at(0).fields.at(0);
+  CHECK(customer.type.resolvedService == "user");
+  CHECK(customer.type.resolvedTarget == TypeRef::Target::Type);
+  CHECK(customer.pos == SourcePos{1, 79});
+  CHECK(b->types[0].fields[2].type.toString() == "(map String (list i64))");
+  const Service* user = un.findService("user");
+  CHECK(user->governance == Governance::StrictCodegen);
+  CHECK(user->enums.at(0).variants.at(1).payload->toString() == "i32");
+  CHECK(user->rpcs.at(0).output.toString() == "(option UserProfile)");
+}
+
+TEST_CASE("unknown clauses list the known ones and suggest the closest") {
+  auto u = load({{"a/intent.lisp", "(service a\n  (tpye X (field id i32)))"}});
+  CHECK(errors(u) == std::vector<std::string>{
+                         "a/intent.lisp:2:3: unknown clause 'tpye' in service 'a'; did you mean 'type'?; known clauses: alias "
+                         "bootstrap cron-worker crud-gateway depends-on domain-engine enum event-listener gap governance "
+                         "mcp-tool pure-utility rpc rpc-gateway state-machine status targets type use version"});
+}
+
+TEST_CASE("unresolved names, missing services and duplicates are errors with did-you-mean") {
+  auto u = load({{"services/user/intent.lisp", kUser},
+                 {"services/order/intent.lisp", R"((service order
+  (depends-on usr)
+  (use user UserProfil)
+  (type Order (field id u64) (field id i64) (field who user/UserProfle) (field tier Teir))
+  (type Order)
+  (rpc-gateway client (calls user/get-usr)))
+)"}});
+  CHECK(errors(u) == std::vector<std::string>{
+                         "services/order/intent.lisp:2:15: unknown service 'usr' in (depends-on ...); did you mean 'user'?; services in this universe: order user",
+                         "services/order/intent.lisp:3:13: service 'user' declares no type, enum or alias 'UserProfil'; did you mean 'UserProfile'?",
+                         "services/order/intent.lisp:4:42: duplicate field 'id' in type 'Order' (first at 4:15)",
+                         "services/order/intent.lisp:4:63: service 'user' declares no type, enum or alias 'UserProfle'; did you mean 'UserProfile'?",
+                         "services/order/intent.lisp:4:94: unresolved type 'Teir' in service 'order'; declare it, import it with (use SVC Teir), or write svc/Teir",
+                         "services/order/intent.lisp:5:3: duplicate name 'Order' in service 'order' (first declared at 4:3)",
+                         "services/order/intent.lisp:6:30: service 'user' exposes no rpc 'get-usr'; did you mean 'get-user'?",
+                     });
+  CHECK_FALSE(u.universe.findService("order")->valid);
+  CHECK(u.universe.findService("user")->valid);
+}
+
+TEST_CASE("pattern sub-clauses are checked") {
+  auto u = load({{"s/intent.lisp", R"((service s
+  (type Item (field sku String))
+  (crud-gateway store (entity Item) (key skew) (ops create fetch))
+  (state-machine flow (states a b) (initial c) (transition go a z))
+  (mcp-tool t (input Item))
+  (gap "later"))
+)"}});
+  CHECK(errors(u) == std::vector<std::string>{
+                         "s/intent.lisp:3:55: unknown operation symbol 'fetch'; the operations are: create read update delete list",
+                         "s/intent.lisp:4:42: state 'c' is not in (states ...) of state-machine 'flow'",
+                         "s/intent.lisp:4:45: state 'z' is not in (states ...) of state-machine 'flow'",
+                         "s/intent.lisp:5:3: mcp-tool 't' needs a (doc ...) clause",
+                         "s/intent.lisp:5:3: mcp-tool 't' needs a (output ...) clause",
+                         "s/intent.lisp:6:3: (gap ...) is only allowed in a draft service; add (status draft) to 's' or remove the gap",
+                     });
+}
+
+TEST_CASE("governance modes, status, targets and duplicate services") {
+  auto u = load({{"a/intent.lisp", "(service a (governance yolo) (status draft) (gap \"todo\") (targets rust python))"},
+                 {"b/intent.lisp", "(service a)"},
+                 {"c/intent.lisp", "(service Bad_Name)"}});
+  CHECK(errors(u) == std::vector<std::string>{
+                         "a/intent.lisp:1:24: unknown governance mode symbol 'yolo'; the modes are: newborn cartography "
+                         "survival-patching strict-codegen self-distillation experimental polisher",
+                         "b/intent.lisp:1:1: service 'a' is already defined in a/intent.lisp; service names must be unique in the universe",
+                         "c/intent.lisp:1:10: expected (service NAME CLAUSE...) with NAME in lowercase kebab-case (e.g. user-profile)",
+                     });
+  const Service* a = u.universe.findService("a");
+  CHECK(a->status == Status::Draft);
+  CHECK(a->gaps.at(0).text == "todo");
+  CHECK(a->targets == std::vector<Target>{Target::Rust, Target::Python});
+}
+
+TEST_CASE("a broken intent keeps the rest of the universe usable") {
+  auto u = load({{"services/user/intent.lisp", kUser},
+                 {"services/auth/intent.lisp", "(service auth (use user UserProfile)\n  (type Session (field who UserProfile)"}});
+  CHECK(errors(u) == std::vector<std::string>{"services/auth/intent.lisp:2:41: unclosed '(' (opened at 1:1); add the missing ')'"});
+  REQUIRE(u.universe.services.size() == 2);
+  CHECK_FALSE(u.universe.findService("auth")->valid);
+  CHECK(u.universe.findService("user")->valid);
+}
+
+TEST_CASE("service globs and skipped directories decide which intents count") {
+  auto u = load({{"universe.lisp", "(universe x (services \"services/*\"))"},
+                 {"services/a/intent.lisp", "(service a)"},
+                 {"tools/b/intent.lisp", "(service b)"},
+                 {"services/a/target/c/intent.lisp", "(service c)"}});
+  REQUIRE(u.universe.services.size() == 1);
+  CHECK(u.universe.services[0].name == "a");
+  auto v = load({{"x/intent.lisp", "(service x)"}, {"node_modules/y/intent.lisp", "(service y)"}});
+  REQUIRE(v.universe.services.size() == 1);
+}

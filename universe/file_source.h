@@ -1,0 +1,41 @@
+// Where a universe's files come from: the working tree or a git revision.
+//
+// Both produce the same thing, the relevant files of the universe as
+// (path relative to the root, content) pairs, sorted by path: every
+// `intent.lisp` outside .git, target, node_modules and .flywheel, every other
+// `*.lisp` file (universe.lisp, macro files). loadUniverseFromFiles does the
+// rest, so a working tree and a revision are read by the same code.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace flywheel::universe {
+
+using SourceFiles = std::vector<std::pair<std::string, std::string>>;
+
+/// True for directory names the loader never descends into.
+bool isSkippedDirectory(std::string_view name);
+
+/// Reads the working tree under `root` (files larger than the reader's limit
+/// are truncated to limit+1 bytes so the reader reports them).
+Result<SourceFiles> readWorkingTree(const std::filesystem::path& root);
+
+/// Reads the tree of `revision` (any revspec) at the path of `root` inside
+/// its repository, from the object database. Sets `commitId` to the
+/// resolved commit.
+Result<SourceFiles> readRevision(const std::filesystem::path& root, const std::string& revision,
+                                 std::string& commitId);
+
+/// Resolves `revision` to a commit id without reading any tree.
+Result<std::string> resolveCommit(const std::filesystem::path& root, const std::string& revision);
+
+/// Cheap change detection for the sentinel: (path, size, mtime) of every
+/// relevant file, sorted; two equal signatures mean nothing changed.
+std::vector<std::tuple<std::string, uintmax_t, int64_t>> workingTreeSignature(const std::filesystem::path& root);
+
+}  // namespace flywheel::universe
