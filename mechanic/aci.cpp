@@ -30,7 +30,7 @@ std::string cut(const std::string& s, size_t n) { return s.size() <= n ? s : s.s
 std::string numbered(int n, const std::string& line) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%6d| ", n);
-  return buf + cut(line, 300) + "\n";
+  return buf + cut(line, 180) + "\n";
 }
 
 }  // namespace

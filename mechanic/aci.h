@@ -29,7 +29,7 @@ struct Window {
   int firstLine = 1;
   int lastLine = 0;  ///< 0 for an empty file
   int totalLines = 0;
-  std::string text;  ///< "  12| code" lines, long lines cut at 300 bytes
+  std::string text;  ///< "  12| code" lines, long lines cut at 180 bytes (a window stays under 20k characters)
 };
 
 /// Renders `content`'s window starting at `firstLine` (clamped into the file).

@@ -114,6 +114,18 @@ Result<void> Mechanic::removeSandboxFiles(const std::string& name) {
   return {};
 }
 
+Result<bool> Mechanic::hasUncommittedIntent() {
+  auto repo = GitRepo::open(repoRoot_);
+  if (!repo) return fail(repo.error());
+  auto dirty = repo->dirtyPaths();
+  if (!dirty) return fail(dirty.error());
+  for (const auto& p : *dirty)
+    if (p.size() > 5 && p.ends_with(".lisp") && (prefix_.empty() || p.rfind(prefix_ + "/", 0) == 0) &&
+        p.find(".flywheel/") == std::string::npos)
+      return true;
+  return false;
+}
+
 std::vector<Leftover> Mechanic::leftovers() {
   std::lock_guard lock(mu_);
   return leftovers_;

@@ -63,6 +63,9 @@ class Mechanic {
   Result<CommitResult> repairCommit(const std::string& sandbox);
   Result<SandboxStatus> repairAbort(const std::string& sandbox);
 
+  /// True when an intent file (*.lisp) of the universe has uncommitted changes.
+  Result<bool> hasUncommittedIntent();
+
   /// Crash leftovers found by open() (and by rescanning).
   std::vector<Leftover> leftovers();
   /// Removes leftovers: orphaned worktrees and build dirs, half-started

@@ -26,6 +26,14 @@ void SseStream::push(std::string data, bool isResponse) {
   cv_.notify_all();
 }
 
+void SseStream::abandon() {
+  {
+    std::lock_guard lock(mu_);
+    remaining_ = 0;
+  }
+  cv_.notify_all();
+}
+
 void SseStream::close() {
   {
     std::lock_guard lock(mu_);
@@ -73,8 +81,11 @@ bool SseStream::pump(std::uint64_t afterSeq, int retryMs, const std::function<bo
 }
 
 void HttpSink::send(const json& message, const json& related) {
-  std::string data = message.dump(-1, ' ', false, json::error_handler_t::replace);
   bool isResponse = message.is_array() || (message.is_object() && !message.contains("method"));
+  sendText(message.dump(-1, ' ', false, json::error_handler_t::replace), related, isResponse);
+}
+
+void HttpSink::sendText(std::string data, const json& related, bool isResponse) {
   std::shared_ptr<SseStream> target;
   {
     std::lock_guard lock(mu_);
@@ -101,9 +112,28 @@ void HttpSink::send(const json& message, const json& related) {
   target->push(std::move(data), isResponse && !related.is_null());
 }
 
-void HttpSink::expectJson(const std::string& key, std::shared_ptr<JsonWaiter> w) {
+void HttpSink::requestAbandoned(const json& id) {
+  std::shared_ptr<SseStream> s;
+  std::shared_ptr<JsonWaiter> w;
+  {
+    std::lock_guard lock(mu_);
+    std::string key = rpc::idKey(id);
+    if (auto it = byRequest_.find(key); it != byRequest_.end()) s = it->second, byRequest_.erase(it);
+    if (auto it = jsonWaiters_.find(key); it != jsonWaiters_.end()) w = it->second, jsonWaiters_.erase(it);
+  }
+  if (s) s->abandon();
+  if (w) {
+    std::lock_guard wl(w->mu);
+    w->response = rpc::makeErrorResponse(id, {rpc::code::kRequestTimeout, "request cancelled by the client"}).dump();
+    w->cv.notify_all();
+  }
+}
+
+bool HttpSink::expectJson(const std::string& key, std::shared_ptr<JsonWaiter> w) {
   std::lock_guard lock(mu_);
+  if (jsonWaiters_.contains(key) || byRequest_.contains(key)) return false;
   jsonWaiters_[key] = std::move(w);
+  return true;
 }
 
 void HttpSink::forgetJson(const std::string& key) {
@@ -111,11 +141,13 @@ void HttpSink::forgetJson(const std::string& key) {
   jsonWaiters_.erase(key);
 }
 
-void HttpSink::attachRequestStream(const std::string& key, std::shared_ptr<SseStream> s) {
+bool HttpSink::attachRequestStream(const std::string& key, std::shared_ptr<SseStream> s) {
   std::lock_guard lock(mu_);
+  if (jsonWaiters_.contains(key) || byRequest_.contains(key)) return false;
   byRequest_[key] = s;
   recent_.push_back(std::move(s));
   if (recent_.size() > kRecentStreams) recent_.pop_front();
+  return true;
 }
 
 void HttpSink::addStandalone(std::shared_ptr<SseStream> s) {

@@ -31,6 +31,8 @@ class SseStream {
 
   const std::string& id() const { return id_; }
   void push(std::string data, bool isResponse);
+  /// Ends a request stream whose request will get no response (cancelled).
+  void abandon();
   void close();
   /// Writes the priming event and then every event after `afterSeq` through
   /// `write` (false: the connection failed) until the stream is finished or
@@ -59,10 +61,14 @@ struct JsonWaiter {
 class HttpSink final : public MessageSink {
  public:
   void send(const nlohmann::json& message, const nlohmann::json& related) override;
+  void sendText(std::string text, const nlohmann::json& related, bool isResponse) override;
+  void requestAbandoned(const nlohmann::json& id) override;
 
-  void expectJson(const std::string& key, std::shared_ptr<JsonWaiter> w);
+  /// False when a POST already awaits the same request id on this session.
+  bool expectJson(const std::string& key, std::shared_ptr<JsonWaiter> w);
   void forgetJson(const std::string& key);
-  void attachRequestStream(const std::string& key, std::shared_ptr<SseStream> s);
+  /// False when the request id is already awaited on this session.
+  bool attachRequestStream(const std::string& key, std::shared_ptr<SseStream> s);
   void addStandalone(std::shared_ptr<SseStream> s);
   void removeStandalone(const std::shared_ptr<SseStream>& s);
   /// The stream an event id "<stream>-<seq>" belongs to, with the seq.

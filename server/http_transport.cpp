@@ -51,7 +51,14 @@ class StreamableHttp final : public HttpTransport {
   explicit StreamableHttp(HttpOptions o) : opts_(std::move(o)), guard_(opts_.host, opts_.token) {}
 
   Result<void> serve(McpServer& server) override;
-  void stop() override { svr_.stop(); }
+  void stop() override {
+    // Open SSE streams hold httplib workers; end them first so stop is prompt.
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [_, e] : sessions_) e.sink->closeAll();
+    }
+    svr_.stop();
+  }
   int boundPort() const override { return port_.load(); }
   bool waitListening(int timeoutMs) const override {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
@@ -185,7 +192,9 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
     answerJson(res, *entry, body, ids);
   } else {
     auto stream = std::make_shared<SseStream>(randomId(), 1);
-    entry->sink->attachRequestStream(rpc::idKey(ids), stream);
+    if (!entry->sink->attachRequestStream(rpc::idKey(ids), stream))
+      return jsonError(res, 409, rpc::code::kInvalidRequest, "request id " + rpc::idKey(ids) +
+                                                                  " is already in use by a running request; use unique ids", ids);
     entry->session->receive(body);
     serveStream(res, stream, 0, nullptr);
   }
@@ -203,7 +212,9 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
 void StreamableHttp::answerJson(httplib::Response& res, SessionEntry& e, const json& body, const json& ids) {
   auto waiter = std::make_shared<JsonWaiter>();
   std::string key = rpc::idKey(ids);
-  e.sink->expectJson(key, waiter);
+  if (!e.sink->expectJson(key, waiter))
+    return jsonError(res, 409, rpc::code::kInvalidRequest,
+                     "request id " + key + " is already in use by a running request on this session; use unique ids", ids);
   e.session->receive(body);
   std::unique_lock lock(waiter->mu);
   waiter->cv.wait_for(lock, std::chrono::minutes(10), [&] { return waiter->response || e.session->closed(); });

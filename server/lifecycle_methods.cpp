@@ -44,7 +44,7 @@ void onInitialize(const InitializeParams& p, RequestContext& ctx, Reply reply) {
 
 void bindLifecycleMethods(rpc::Dispatcher& d) {
   d.method<InitializeParams>("initialize", onInitialize);
-  d.method<EmptyParams>("ping", [](const EmptyParams&, RequestContext&, Reply reply) { reply(json::object()); });
+  d.method<EmptyParams>("ping", [](const EmptyParams&, RequestContext&, Reply reply) { reply.raw("{}"); });
   d.method<SetLevelParams>("logging/setLevel", [](const SetLevelParams& p, RequestContext& ctx, Reply reply) {
     ctx.session->setLogLevel(p.level);
     reply(json::object());

@@ -18,10 +18,13 @@ McpSession::~McpSession() { close(); }
 void McpSession::receive(const json& message) {
   if (closed_) return;
   if (message.is_array()) return receiveBatch(message);
-  receiveOne(message, [this](json response) {
-    json related = response.contains("id") ? response["id"] : json();
-    sink_->send(response, related);
-  });
+  receiveOne(
+      message,
+      [this](json response) {
+        json related = response.contains("id") ? response["id"] : json();
+        sink_->send(response, related);
+      },
+      true);
 }
 
 void McpSession::receiveUnparseable(const std::string& why) {
@@ -30,7 +33,7 @@ void McpSession::receiveUnparseable(const std::string& why) {
               nullptr);
 }
 
-void McpSession::receiveOne(const json& message, const Respond& respond) {
+void McpSession::receiveOne(const json& message, const Respond& respond, bool direct) {
   std::string why;
   switch (rpc::classify(message, why)) {
     case rpc::MessageKind::Invalid: {
@@ -51,7 +54,7 @@ void McpSession::receiveOne(const json& message, const Respond& respond) {
       return;
     }
     case rpc::MessageKind::Request:
-      return handleRequest(message, respond);
+      return handleRequest(message, respond, direct);
   }
 }
 
@@ -86,7 +89,7 @@ void McpSession::receiveBatch(const json& batch) {
     c->responses.push_back(std::move(response));
     if (c->responses.size() == c->expected) self->sink_->send(c->responses, c->ids);
   };
-  for (const auto& m : batch) receiveOne(m, collect);
+  for (const auto& m : batch) receiveOne(m, collect, false);
 }
 
 bool McpSession::admitted(const std::string& method, std::string& why) const {
@@ -99,7 +102,7 @@ bool McpSession::admitted(const std::string& method, std::string& why) const {
   return false;
 }
 
-void McpSession::handleRequest(const json& message, const Respond& respond) {
+void McpSession::handleRequest(const json& message, const Respond& respond, bool direct) {
   const json& id = message["id"];
   std::string method = message["method"].get<std::string>();
   if (std::string why; !admitted(method, why)) {
@@ -125,16 +128,25 @@ void McpSession::handleRequest(const json& message, const Respond& respond) {
   }
   auto start = std::chrono::steady_clock::now();
   auto self = shared_from_this();
-  rpc::Reply reply(id, method, [self, key, flag = ctx.cancelled, respond, method, start](json response) {
+  // Ends the request's bookkeeping; false when the response must not be sent.
+  auto finish = [self, id, key, flag = ctx.cancelled, method, start] {
     {
       std::lock_guard lock(self->mu_);
       self->inflight_.erase(key);
     }
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     spdlog::debug("{} id={} answered in {} us", method, key, us.count());
-    if (flag->load() && method != "initialize") return;  // cancelled: the client expects no response
-    respond(std::move(response));
+    if (!flag->load() || method == "initialize") return true;
+    self->sink_->requestAbandoned(id);  // cancelled: the client expects no response
+    return false;
+  };
+  rpc::Reply reply(id, method, [finish, respond](json response) {
+    if (finish()) respond(std::move(response));
   });
+  if (direct)
+    reply.setRawSender([finish, self, id](std::string text) {
+      if (finish()) self->sink_->sendText(std::move(text), id, true);
+    });
   server_.dispatcher().dispatchRequest(params, ctx, std::move(reply));
 }
 

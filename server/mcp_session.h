@@ -67,9 +67,10 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
 
  private:
   using Respond = std::function<void(nlohmann::json response)>;
-  void receiveOne(const nlohmann::json& message, const Respond& respond);
+  void receiveOne(const nlohmann::json& message, const Respond& respond, bool direct);
   void receiveBatch(const nlohmann::json& batch);
-  void handleRequest(const nlohmann::json& message, const Respond& respond);
+  /// `direct`: replies go straight to the sink (not into a batch).
+  void handleRequest(const nlohmann::json& message, const Respond& respond, bool direct);
   void handleResponse(const nlohmann::json& message);
   bool admitted(const std::string& method, std::string& why) const;
   void abandonPending();

@@ -8,6 +8,7 @@ struct Reply::State {
   json id;
   std::string method;
   std::function<void(json)> send;
+  std::function<void(std::string)> sendRaw;
   std::atomic<bool> answered{false};
 
   ~State() {
@@ -41,6 +42,21 @@ bool Reply::operator()(RpcResult result) const {
   }
   return true;
 }
+
+bool Reply::raw(std::string serializedResult) const {
+  if (!state_->sendRaw) return (*this)(json::parse(serializedResult));
+  if (state_->answered.exchange(true)) {
+    spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
+    return false;
+  }
+  std::string text = "{\"jsonrpc\":\"2.0\",\"id\":" + state_->id.dump() + ",\"result\":";
+  text += serializedResult;
+  text += '}';
+  state_->sendRaw(std::move(text));
+  return true;
+}
+
+void Reply::setRawSender(std::function<void(std::string)> sendRaw) { state_->sendRaw = std::move(sendRaw); }
 
 void Reply::suppress() const { state_->answered.store(true); }
 bool Reply::done() const { return state_->answered.load(); }

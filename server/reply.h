@@ -29,6 +29,12 @@ class Reply {
 
   /// Sends the result or the error. Returns false (and logs) on a second call.
   bool operator()(RpcResult result) const;
+  /// Sends an already serialized result object (a fast path for cached
+  /// results such as tools/list pages). Same one-shot rule as operator().
+  bool raw(std::string serializedResult) const;
+  /// Installs the sender used by raw() (it receives the whole response text);
+  /// without one, raw() parses the text and sends it through `send`.
+  void setRawSender(std::function<void(std::string response)> sendRaw);
   /// Marks the request answered without sending anything (cancelled).
   void suppress() const;
   /// True once the request was answered or suppressed.

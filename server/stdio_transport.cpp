@@ -21,8 +21,10 @@ namespace {
 class FdSink final : public MessageSink {
  public:
   explicit FdSink(int fd) : fd_(fd) {}
-  void send(const json& message, const json&) override {
-    std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace);
+  void send(const json& message, const json& related) override {
+    sendText(message.dump(-1, ' ', false, json::error_handler_t::replace), related, false);
+  }
+  void sendText(std::string line, const json&, bool) override {
     line.push_back('\n');
     std::lock_guard lock(mu_);
     const char* p = line.data();

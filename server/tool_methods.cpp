@@ -102,11 +102,9 @@ void onListTools(const ListParams& p, RequestContext& ctx, Reply reply) {
     if (!o) return (void)reply(std::unexpected(RpcError::invalidParams(o.error().message)));
     offset = *o;
   }
-  auto page = ctx.session->server().registry().listTools(offset);
+  auto page = ctx.session->server().registry().listToolsSerialized(offset);
   if (!page) return (void)reply(std::unexpected(RpcError::invalidParams(page.error().message)));
-  json result{{"tools", std::move(page->items)}};
-  if (!page->nextCursor.empty()) result["nextCursor"] = page->nextCursor;
-  reply(std::move(result));
+  reply.raw(std::move(*page));
 }
 
 }  // namespace

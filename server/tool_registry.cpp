@@ -97,6 +97,8 @@ Result<void> ToolRegistry::addTool(ToolSpec spec) {
   for (const auto& t : tools_)
     if (t->spec.name == tool->spec.name) return fail(Error::alreadyExists("tool " + t->spec.name + " is registered twice"));
   tools_.push_back(std::move(tool));
+  std::lock_guard cache(cacheMu_);
+  toolPages_.clear();
   return {};
 }
 
@@ -171,6 +173,21 @@ std::shared_ptr<const ResourceTemplateSpec> ToolRegistry::findTemplate(const std
 Result<Page> ToolRegistry::listTools(std::size_t offset) const {
   std::shared_lock lock(mu_);
   return page(tools_, offset, pageSize_, [](const RegisteredTool& t) { return t.descriptor; });
+}
+
+Result<std::string> ToolRegistry::listToolsSerialized(std::size_t offset) const {
+  {
+    std::lock_guard cache(cacheMu_);
+    if (auto it = toolPages_.find(offset); it != toolPages_.end()) return it->second;
+  }
+  auto p = listTools(offset);
+  if (!p) return fail(p.error());
+  json result{{"tools", std::move(p->items)}};
+  if (!p->nextCursor.empty()) result["nextCursor"] = p->nextCursor;
+  std::string text = result.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::lock_guard cache(cacheMu_);
+  toolPages_[offset] = text;
+  return text;
 }
 
 namespace {

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -56,6 +58,9 @@ class ToolRegistry {
 
   /// Pages start at `offset` (from a decoded cursor).
   Result<Page> listTools(std::size_t offset) const;
+  /// The whole tools/list result for a page, serialized (cached until the
+  /// next addTool: tools/list is the hottest call an agent makes).
+  Result<std::string> listToolsSerialized(std::size_t offset) const;
   Result<Page> listResources(std::size_t offset) const;
   Result<Page> listResourceTemplates(std::size_t offset) const;
   Result<Page> listPrompts(std::size_t offset) const;
@@ -72,6 +77,8 @@ class ToolRegistry {
   std::vector<std::shared_ptr<const ResourceSpec>> resources_;
   std::vector<std::shared_ptr<const ResourceTemplateSpec>> templates_;
   std::vector<std::shared_ptr<const PromptSpec>> prompts_;
+  mutable std::mutex cacheMu_;
+  mutable std::map<std::size_t, std::string> toolPages_;
 };
 
 /// RFC 6570 level-1 matching: "flywheel://intent/{service}" against a URI.

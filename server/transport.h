@@ -26,6 +26,15 @@ class MessageSink {
   /// server-to-client requests), an array of ids for a batch response, or
   /// null when unrelated. Thread-safe; must not block for long.
   virtual void send(const nlohmann::json& message, const nlohmann::json& related) = 0;
+  /// Delivers one message that is already serialized (a response when
+  /// `isResponse`). The default parses it and calls send().
+  virtual void sendText(std::string text, const nlohmann::json& related, bool isResponse) {
+    (void)isResponse;
+    send(nlohmann::json::parse(text), related);
+  }
+  /// The request `id` ended without a response (the client cancelled it):
+  /// a transport holding a stream open for it can end that stream.
+  virtual void requestAbandoned(const nlohmann::json& id) { (void)id; }
 };
 
 class Transport {

@@ -44,6 +44,15 @@ IntentFile parseIntentFile(std::string_view text, std::string_view path, const M
     return out;
   }
   out.expanded = expandMacros(*serviceForm, *table, path, out.diagnostics);
+  if (out.expanded->items.empty()) {  // expansion gave up: keep the name so the service stays visible
+    Service s;
+    s.pos = serviceForm->pos;
+    if (serviceForm->items.size() > 1 && serviceForm->items[1].isSymbol()) s.name = serviceForm->items[1].text;
+    s.crateName = crateNameOf(s.name);
+    s.valid = false;
+    out.service = std::move(s);
+    return out;
+  }
   out.service = buildService(*out.expanded, path, out.diagnostics);
   if (hasErrors(out.diagnostics)) out.service->valid = false;
   return out;

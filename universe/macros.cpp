@@ -110,6 +110,8 @@ class Expander {
  public:
   Expander(const MacroTable& m, std::string_view file, Diagnostics& d) : macros_(m), file_(file), diags_(d) {}
 
+  bool failed() const { return failed_; }
+
   std::optional<Sexp> expand(const Sexp& f, int level, size_t depth) {
     using K = Sexp::Kind;
     if (failed_) return std::nullopt;
@@ -235,7 +237,7 @@ class Expander {
 
 Sexp expandMacros(const Sexp& form, const MacroTable& macros, std::string_view file, Diagnostics& diags) {
   Expander ex(macros, file, diags);
-  if (auto out = ex.expand(form, 0, 0)) return std::move(*out);
+  if (auto out = ex.expand(form, 0, 0); out && !ex.failed()) return std::move(*out);
   Sexp empty;
   empty.pos = form.pos;
   return empty;

@@ -7,20 +7,26 @@
 namespace flywheel::universe {
 
 namespace {
+/// Optimal-string-alignment distance (a swap of neighbours counts as one
+/// edit: "tpye" -> "type"), case-insensitive, giving up above `cap`.
 size_t editDistance(std::string_view a, std::string_view b, size_t cap) {
   if (a.size() > b.size() + cap || b.size() > a.size() + cap) return cap + 1;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     size_t rowMin = cur[0];
     for (size_t j = 1; j <= b.size(); ++j) {
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      bool same = lower(a[i - 1]) == lower(b[j - 1]);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
       rowMin = std::min(rowMin, cur[j]);
     }
     if (rowMin > cap) return cap + 1;
-    std::swap(prev, cur);
+    prev2.swap(prev);
+    prev.swap(cur);
   }
   return prev[b.size()];
 }

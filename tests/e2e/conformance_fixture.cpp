@@ -92,7 +92,7 @@ Result<void> addInteractiveTools(McpServer& s) {
   if (auto r = addTool(s, "test_tool_with_progress", "Reports progress 0, 50, 100", [](const json&, ToolContext& ctx) {
         for (int p : {0, 50, 100}) {
           ctx.progress(p, 100);
-          if (p < 100) sleepMs(50);
+          sleepMs(p < 100 ? 50 : 20);  // the SDK client handles notifications a tick after responses
         }
         return content(json::array({text("Tool with progress executed successfully")}));
       }); !r) return r;

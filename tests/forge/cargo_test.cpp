@@ -4,7 +4,10 @@
 
 #include <set>
 
+#include "forge/cargo_check.h"
 #include "forge_test_util.h"
+#include "universe/blast.h"
+#include "universe/graph.h"
 
 namespace fs = std::filesystem;
 using namespace flywheel;
@@ -61,10 +64,17 @@ TEST_CASE("user/UserProfile.id i32 -> String breaks auth, order and billing, and
   REQUIRE(report->files.size() == 1);
   CHECK(report->files[0].path == "services/user/src/generated.rs");
 
-  // The downstream crates the blast radius names for user/UserProfile.id:
-  // every service that depends on user, directly or not. (Computed from the
-  // IR here; the universe's blast radius API gives the same set.)
-  std::set<std::string> expected{"auth", "billing", "order"};
+  // The downstream services the blast radius names for the changed field
+  // (distance > 0: user itself owns the change and its stamped code follows it).
+  auto graph = universe::Graph::build(loaded.universe);
+  auto radius = universe::blastRadius(graph, {.items = {"user/UserProfile.id"}});
+  REQUIRE(radius.has_value());
+  std::set<std::string> expected;
+  for (const auto& s : radius->services)
+    if (s.distance > 0) expected.insert(graph.serviceName(s.id));
+  CHECK(expected == std::set<std::string>{"auth", "billing", "order"});
+
+  // Each crate checked on its own: a crate fails when it or a dependency does.
   std::set<std::string> failing;
   for (const auto& crate : crates(loaded.universe)) {
     std::string out;
@@ -73,4 +83,21 @@ TEST_CASE("user/UserProfile.id i32 -> String breaks auth, order and billing, and
     if (crate == "auth") CHECK(out.find("error[E0277]: the trait bound `String: LowerHex`") != std::string::npos);
   }
   CHECK(failing == expected);
+
+  // The stamp tool's check: one cargo run, auth and order fail on their own
+  // code, billing is blocked behind them, user and catalog are fine.
+  auto check = cargoCheck(loaded.universe, withDependents(loaded.universe, {"user"}),
+                          {.targetDir = fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / "forge-cargo-target" / "shop"});
+  REQUIRE(check.has_value());
+  auto failingSet = check->failing();
+  CHECK(std::set<std::string>(failingSet.begin(), failingSet.end()) == expected);
+  for (const auto& c : check->crates) {
+    INFO(c.service << " " << c.firstError);
+    if (c.service == "user") CHECK(c.status == CrateCheck::Status::Ok);
+    if (c.service == "auth" || c.service == "order") {
+      CHECK(c.status == CrateCheck::Status::Failing);
+      CHECK(c.firstError.starts_with("services/" + c.service + "/src/custom.rs:"));
+    }
+    if (c.service == "billing") CHECK(c.status == CrateCheck::Status::Blocked);
+  }
 }

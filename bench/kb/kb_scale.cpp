@@ -1,0 +1,177 @@
+// Scale benchmark: N synthetic architecture memories (default 100,000).
+// Measures import time, HNSW build and cache-load time, kb_search p50/p95
+// in process (hybrid, lexical, vector), and HNSW recall@10 against exact
+// search. Prints a table and RESULT lines (JSON).
+//
+//   bench_kb_scale [--n 100000] [--dir D] [--queries 300] [--ef 128] [--keep] [--export DIR]
+//
+// With --dir D the knowledge base is written to D/.flywheel (kept with
+// --keep) so that the MCP benchmark can serve the same data; --export DIR
+// writes the records (records.tsv) and queries (queries.txt) for the peer.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kb/knowledge_base.h"
+
+using namespace flywheel::kb;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kWords[] = {
+    "cache", "retry", "timeout", "ledger", "invoice", "session", "token", "schema", "migration", "queue",
+    "event", "payload", "idempotent", "shard", "replica", "latency", "throughput", "backpressure", "deadline",
+    "checksum", "rollback", "deploy", "canary", "feature", "flag", "quota", "limit", "tenant", "region",
+    "failover", "snapshot", "compaction", "index", "cursor", "pagination", "webhook", "signature", "rotation",
+    "secret", "certificate", "audit", "consent", "export", "purge", "archive", "reconcile", "settlement",
+    "refund", "discount", "coupon", "inventory", "warehouse", "carrier", "parcel", "label", "tracking",
+    "notification", "template", "locale", "currency", "rounding", "tax", "rate", "vendor", "feed", "nightly",
+    "batch", "stream", "consumer", "producer", "offset", "partition", "leader", "election", "heartbeat",
+    "lease", "lock", "deadlock", "contention", "hotspot", "budget", "alert", "dashboard", "metric", "trace",
+    "span", "sampling", "error", "panic", "overflow", "mismatch", "borrow", "lifetime", "trait", "generic",
+    "serde", "decode", "encode", "version", "compatibility", "breaking", "deprecate", "sunset", "contract"};
+const char* kCodes[] = {"E0308", "E0599", "E0277", "E0382", "E0502", "E0433", "E0063", "E0004", "E0614", "E0605"};
+const char* kKinds[] = {"decision", "repair", "note", "service", "type", "rpc"};
+
+struct Gen {
+  std::mt19937_64 rng{42};
+  size_t pick(size_t n) { return static_cast<size_t>(rng() % n); }
+  std::string word() { return kWords[pick(std::size(kWords))]; }
+  std::string service() { return "svc-" + std::string(kWords[pick(60)]) + "-" + std::to_string(pick(40)); }
+  std::string typeName() {
+    std::string a = word(), b = word();
+    a[0] = static_cast<char>(std::toupper(a[0]));
+    b[0] = static_cast<char>(std::toupper(b[0]));
+    return a + b;
+  }
+  std::string sentence(size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) {
+      size_t r = pick(20);
+      s += (s.empty() ? "" : " ") + (r == 0 ? std::string(kCodes[pick(std::size(kCodes))]) : r == 1 ? typeName() + "." + word() : word());
+    }
+    return s;
+  }
+  MemoryDraft memory(size_t i) {
+    MemoryDraft d;
+    d.kind = kKinds[pick(std::size(kKinds))];
+    d.service = service();
+    d.title = sentence(6 + pick(5));
+    d.body = sentence(30 + pick(30)) + " " + d.service + " " + typeName();
+    d.tags = {word()};
+    d.sourceKey = "scale:" + std::to_string(i);
+    return d;
+  }
+};
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = 100000, nq = 300;
+  int ef = 128;
+  bool keep = false;
+  fs::path dir, exportDir;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--keep") keep = true;
+    else if (i + 1 < argc && a == "--n") n = std::stoul(argv[++i]);
+    else if (i + 1 < argc && a == "--queries") nq = std::stoul(argv[++i]);
+    else if (i + 1 < argc && a == "--ef") ef = std::stoi(argv[++i]);
+    else if (i + 1 < argc && a == "--dir") dir = argv[++i];
+    else if (i + 1 < argc && a == "--export") exportDir = argv[++i];
+  }
+  if (dir.empty()) dir = fs::temp_directory_path() / ("flywheel-kb-scale-" + std::to_string(::getpid()));
+  fs::path state = dir / ".flywheel";
+  fs::remove_all(state);
+  KbOptions opts;
+  opts.index.efSearch = ef;
+  auto kb = KnowledgeBase::open(state, opts);
+  if (!kb) return std::cerr << kb.error().message << "\n", 1;
+
+  Gen gen;
+  std::ofstream records;
+  if (!exportDir.empty()) records.open(exportDir / "records.tsv");
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < n; i += 1000) {
+    std::vector<MemoryDraft> batch;
+    for (size_t j = i; j < std::min(n, i + 1000); ++j) batch.push_back(gen.memory(j));
+    // The same records for the peer benchmark (tab-separated; no tabs in them).
+    if (records.is_open())
+      for (const auto& d : batch) records << d.sourceKey << '\t' << d.kind << '\t' << d.title << '\t' << d.body << '\n';
+    if (auto r = (*kb)->rememberMany(batch); !r) return std::cerr << r.error().message << "\n", 1;
+  }
+  double importMs = ms(Clock::now() - t0);
+  t0 = Clock::now();
+  auto idx = (*kb)->vectorIndex();
+  if (!idx) return std::cerr << idx.error().message << "\n", 1;
+  double buildMs = ms(Clock::now() - t0);
+
+  std::vector<std::string> queries;
+  Gen qgen;
+  qgen.rng.seed(7);
+  for (size_t i = 0; i < nq; ++i) queries.push_back(qgen.sentence(2 + qgen.pick(4)));
+  if (!exportDir.empty()) {
+    std::ofstream qout(exportDir / "queries.txt");
+    for (const auto& q : queries) qout << q << "\n";
+  }
+  std::printf("memories: %zu\nimport: %.1f s (%.0f memories/s)\nHNSW build from SQLite: %.1f s\n", n,
+              importMs / 1000, static_cast<double>(n) / (importMs / 1000), buildMs / 1000);
+  const std::pair<const char*, SearchMode> modes[] = {
+      {"hybrid", SearchMode::Hybrid}, {"lexical", SearchMode::Lexical}, {"vector", SearchMode::Vector}};
+  for (auto [name, mode] : modes) {
+    std::vector<double> lat;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      auto s = Clock::now();
+      auto page = (*kb)->search({.query = queries[i], .mode = mode, .limit = 10});
+      if (!page) return std::cerr << page.error().message << "\n", 1;
+      lat.push_back(ms(Clock::now() - s));
+    }
+    std::printf("kb_search %-7s in-process: p50 %.2f ms, p95 %.2f ms\n", name, percentile(lat, 0.5),
+                percentile(lat, 0.95));
+    std::printf("RESULT {\"bench\":\"kb_scale\",\"n\":%zu,\"metric\":\"search_%s_ms\",\"p50\":%.3f,\"p95\":%.3f}\n", n,
+                name, percentile(lat, 0.5), percentile(lat, 0.95));
+  }
+  double recall = 0;
+  size_t rq = std::min<size_t>(queries.size(), 200);
+  for (size_t i = 0; i < rq; ++i) {
+    auto v = (*kb)->embedder().embed({queries[i]});
+    auto exact = (*idx)->searchExact(v->front(), 10);
+    auto approx = (*idx)->searchApproximate(v->front(), 10);
+    size_t good = 0;
+    for (const auto& a : approx) good += !exact.empty() && a.similarity >= exact.back().similarity - 1e-6f;
+    recall += exact.empty() ? 1.0 : static_cast<double>(good) / static_cast<double>(exact.size());
+  }
+  recall /= static_cast<double>(rq);
+  std::printf("HNSW recall@10 vs exact (ef %d, %zu queries): %.3f\n", ef, rq, recall);
+  std::printf("RESULT {\"bench\":\"kb_scale\",\"n\":%zu,\"metric\":\"hnsw_recall@10\",\"value\":%.4f,\"ef\":%d}\n", n,
+              recall, ef);
+  t0 = Clock::now();
+  if (auto r = (*kb)->saveIndex(); !r) return std::cerr << r.error().message << "\n", 1;
+  double saveMs = ms(Clock::now() - t0);
+  kb->reset();
+  t0 = Clock::now();
+  auto again = KnowledgeBase::open(state, opts);
+  auto idx2 = (*again)->vectorIndex();
+  std::printf("index cache: save %.1f s, reopen+load %.1f s (%s)\n", saveMs / 1000, ms(Clock::now() - t0) / 1000,
+              (*idx2)->lastLoad().c_str());
+  again->reset();
+  if (!keep) fs::remove_all(dir);
+  return 0;
+}

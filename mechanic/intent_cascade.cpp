@@ -1,0 +1,92 @@
+#include "mechanic/intent_cascade.h"
+
+#include "forge/stamper.h"
+#include "forge/template_set.h"
+#include "universe/blast.h"
+#include "universe/diff.h"
+#include "universe/graph.h"
+#include "universe/ir.h"
+#include "universe/plan.h"
+
+namespace flywheel::mechanic {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool isWorktree(const std::optional<std::string>& rev) { return !rev || rev->empty() || *rev == "worktree"; }
+
+std::string firstErrors(const universe::Diagnostics& diags) {
+  std::string out;
+  int n = 0;
+  for (const auto& d : diags)
+    if (d.severity == universe::Severity::Error && n++ < 5) out += "\n  " + d.toString();
+  return out;
+}
+
+StampFn makeStamp(const fs::path& templatesDir, std::vector<std::string> services) {
+  return [templatesDir, services](const fs::path& root) -> Result<std::vector<std::string>> {
+    auto stamper = forge::Stamper::create(templatesDir);
+    if (!stamper) return fail(stamper.error());
+    auto loaded = universe::loadUniverse(root);
+    if (!loaded) return fail(loaded.error());
+    auto report = stamper->stamp(*loaded, {.services = services});
+    if (!report) return fail(report.error());
+    std::vector<std::string> written;
+    for (const auto& f : report->files) {
+      if (f.status == forge::FileStatus::Refused)
+        return fail(Error::failedPrecondition("forge refused to stamp " + f.path + ": " + f.reason));
+      if (f.status != forge::FileStatus::Unchanged) written.push_back(f.path);
+    }
+    if (!report->problems.empty() && universe::hasErrors(report->problems))
+      return fail(Error::failedPrecondition("forge could not stamp:" + firstErrors(report->problems)));
+    return written;
+  };
+}
+
+}  // namespace
+
+Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optional<std::string>& from,
+                                        const std::optional<std::string>& to, const fs::path& templatesDir) {
+  auto before = universe::loadUniverse(root, isWorktree(from) ? std::nullopt : from);
+  if (!before) return fail(before.error());
+  auto after = universe::loadUniverse(root, isWorktree(to) ? std::nullopt : to);
+  if (!after) return fail(after.error());
+  if (!after->ok())
+    return fail(Error::failedPrecondition("the intents at " + (isWorktree(to) ? std::string("the working tree") : *to) +
+                                          " have errors; fix them before starting a cascade:" +
+                                          firstErrors(after->diagnostics)));
+  IntentCascade out;
+  out.from = isWorktree(from) ? "working tree" : *from;
+  out.to = isWorktree(to) ? "working tree" : *to;
+  auto changes = universe::diffUniverses(before->universe, after->universe);
+  for (const auto& c : changes) out.changes.push_back(c.summary());
+  auto graph = universe::Graph::build(after->universe);
+  auto cs = universe::changeSetOf(changes);
+  cs.skipUnknown = true;
+  if (cs.items.empty())
+    return fail(Error::failedPrecondition("no breaking intent change between " + out.from + " and " + out.to +
+                                          "; nothing to cascade (intent_diff shows the changes)"));
+  auto br = universe::blastRadius(graph, cs);
+  if (!br) return fail(br.error());
+  auto plan = universe::cascadePlan(after->universe, graph, *br);
+  if (!plan) return fail(plan.error());
+  std::vector<std::string> names;
+  for (const auto& step : plan->steps) {
+    const auto* svc = after->universe.findService(graph.serviceName(step.service));
+    if (!svc) continue;
+    out.spec.services.push_back({svc->name, svc->dir, svc->crateName,
+                                 std::string(universe::governanceName(svc->governance)),
+                                 static_cast<int>(step.wave)});
+    names.push_back(svc->name);
+  }
+  const auto& settings = after->universe.settings;
+  out.spec.config.gates.clear();
+  for (auto g : settings.gates) out.spec.config.gates.emplace_back(universe::gateName(g));
+  out.spec.config.maxRepairCycles = settings.maxRepairCycles;
+  for (const auto& line : out.changes) out.spec.intentChange += (out.spec.intentChange.empty() ? "" : "\n") + line;
+  out.spec.includeWorkingTree = isWorktree(to);
+  out.spec.stamp = makeStamp(templatesDir, names);
+  return out;
+}
+
+}  // namespace flywheel::mechanic

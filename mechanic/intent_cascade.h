@@ -1,0 +1,36 @@
+// From an intent change to a cascade: the bridge between the universe
+// (diff, blast radius, cascade plan), Forge (stamping) and the mechanic.
+//
+// planIntentCascade loads the universe at two revisions (the working tree is
+// std::nullopt or "worktree"), diffs the intents, computes the blast radius
+// of the breaking changes and its cascade plan, and returns a
+// CascadeStartSpec: the affected services in wave order with their
+// governance, the universe's gates and max-repair-cycles, a summary of the
+// change, and a stamp function that runs Forge on the cascade worktree.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "mechanic/types.h"
+
+namespace flywheel::mechanic {
+
+struct IntentCascade {
+  CascadeStartSpec spec;
+  std::vector<std::string> changes;  ///< one summary line per intent change
+  std::string from, to;              ///< labels of the two revisions
+};
+
+/// `templatesDir` is Forge's Rust template directory. Fails when a revision
+/// does not resolve, when the target revision's intents have errors, or when
+/// no change breaks anything (nothing to cascade).
+Result<IntentCascade> planIntentCascade(const std::filesystem::path& universeRoot,
+                                        const std::optional<std::string>& from,
+                                        const std::optional<std::string>& to,
+                                        const std::filesystem::path& templatesDir);
+
+}  // namespace flywheel::mechanic

@@ -1,0 +1,128 @@
+// Streamable HTTP over a real socket: sessions, JSON and SSE answers, 202s,
+// DNS-rebinding protection, the bearer token, DELETE.
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <thread>
+
+#include "server/mcp_server.h"
+#include "server/transport.h"
+#include "test_fixture.h"
+
+using namespace flywheel::mcp;
+using nlohmann::json;
+
+namespace {
+
+struct RunningServer {
+  std::unique_ptr<McpServer> server = test::makeTestServer();
+  std::unique_ptr<HttpTransport> http;
+  std::thread thread;
+  explicit RunningServer(std::string token = {}) {
+    http = makeHttpTransport({.host = "127.0.0.1", .port = 0, .token = std::move(token)});
+    thread = std::thread([this] { REQUIRE(http->serve(*server)); });
+    REQUIRE(http->waitListening(5000));
+  }
+  ~RunningServer() {
+    http->stop();
+    thread.join();
+  }
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", http->boundPort());
+    c.set_read_timeout(10);
+    return c;
+  }
+};
+
+const std::string kInit =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+
+httplib::Headers headers(const std::string& session = {}, httplib::Headers extra = {}) {
+  httplib::Headers h{{"Accept", "application/json, text/event-stream"}};
+  if (!session.empty()) h.emplace("Mcp-Session-Id", session);
+  for (auto& e : extra) h.insert(e);
+  return h;
+}
+
+std::string initialize(httplib::Client& c) {
+  auto r = c.Post("/mcp", headers(), kInit, "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  std::string sid = r->get_header_value("Mcp-Session-Id");
+  REQUIRE(sid.size() == 32);
+  auto n = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","method":"notifications/initialized"})", "application/json");
+  REQUIRE(n);
+  CHECK(n->status == 202);
+  return sid;
+}
+
+}  // namespace
+
+TEST_CASE("http: a foreign Host or Origin gets 403, localhost ones pass", "[http]") {
+  RunningServer s;
+  auto c = s.client();
+  auto evilOrigin = c.Post("/mcp", headers({}, {{"Origin", "http://evil.example.com"}}), kInit, "application/json");
+  REQUIRE(evilOrigin);
+  CHECK(evilOrigin->status == 403);
+  auto evilHost = c.Post("/mcp", headers({}, {{"Host", "evil.example.com"}}), kInit, "application/json");
+  REQUIRE(evilHost);
+  CHECK(evilHost->status == 403);
+  auto ok = c.Post("/mcp", headers({}, {{"Origin", "http://localhost:3000"}}), kInit, "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  // The server keeps serving after refusals.
+  CHECK(c.Post("/mcp", headers(), kInit, "application/json")->status == 200);
+}
+
+TEST_CASE("http: sessions, JSON answers, 202, errors, DELETE", "[http]") {
+  RunningServer s;
+  auto c = s.client();
+  std::string sid = initialize(c);
+  auto ping = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":2,"method":"ping"})", "application/json");
+  REQUIRE(ping);
+  CHECK(ping->status == 200);
+  CHECK(json::parse(ping->body)["result"] == json::object());
+  CHECK(c.Post("/mcp", headers(), R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json")->status == 400);
+  CHECK(c.Post("/mcp", headers("nope"), R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json")->status ==
+        404);
+  auto badJson = c.Post("/mcp", headers(sid), "{nope", "application/json");
+  CHECK(badJson->status == 400);
+  CHECK(json::parse(badJson->body)["error"]["code"] == -32700);
+  auto badVersion = c.Post("/mcp", headers(sid, {{"MCP-Protocol-Version", "1999-01-01"}}),
+                           R"({"jsonrpc":"2.0","id":4,"method":"ping"})", "application/json");
+  CHECK(badVersion->status == 400);
+  auto unknown = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":5,"method":"nope"})", "application/json");
+  CHECK(json::parse(unknown->body)["error"]["code"] == -32601);
+  CHECK(c.Delete("/mcp", headers(sid))->status == 200);
+  CHECK(c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":6,"method":"ping"})", "application/json")->status == 404);
+}
+
+TEST_CASE("http: tools/call answers with an SSE stream (priming event, progress, result)", "[http]") {
+  RunningServer s;
+  auto c = s.client();
+  std::string sid = initialize(c);
+  auto r = c.Post("/mcp", headers(sid),
+                  R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"slow","arguments":{"steps":3},"_meta":{"progressToken":9}}})",
+                  "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("Content-Type").find("text/event-stream") != std::string::npos);
+  const std::string& body = r->body;
+  CHECK(body.rfind("id: ", 0) == 0);
+  CHECK(body.find("retry: ") != std::string::npos);
+  CHECK(body.find("notifications/progress") != std::string::npos);
+  auto resultAt = body.find("\"id\":7");
+  REQUIRE(resultAt != std::string::npos);
+  CHECK(body.find("\"steps\":3") != std::string::npos);
+}
+
+TEST_CASE("http: the bearer token is required when set", "[http]") {
+  RunningServer s("s3cret");
+  auto c = s.client();
+  auto none = c.Post("/mcp", headers(), kInit, "application/json");
+  CHECK(none->status == 401);
+  auto wrong = c.Post("/mcp", headers({}, {{"Authorization", "Bearer nope"}}), kInit, "application/json");
+  CHECK(wrong->status == 401);
+  auto right = c.Post("/mcp", headers({}, {{"Authorization", "Bearer s3cret"}}), kInit, "application/json");
+  CHECK(right->status == 200);
+}
