@@ -19,7 +19,7 @@ TemplateObject RustModel::crud(const universe::CrudGateway& g) {
   std::string camel = rustCamel(g.name);
   std::string entity = types_.render(g.entity);
   const universe::TypeDecl* record = types_.recordOf(g.entity);
-  std::string key = "()";
+  std::string key = "()", keyRef = "()";
   std::string keyClone;
   if (!record) {
     problem(g.entity.pos, "crud-gateway " + g.name + ": entity " + g.entity.toString() +
@@ -37,13 +37,15 @@ TemplateObject RustModel::crud(const universe::CrudGateway& g) {
                                ", which cannot key an ordered map; use an integer, bool or String field");
       } else {
         key = types_.render(field->type);
+        keyRef = types_.renderBorrowed(field->type);
         keyClone = *prim == universe::Primitive::String ? ".clone()" : "";
       }
     }
   }
   TemplateObject ctx{{"name", g.name},          {"camel", camel},
                      {"entity", entity},        {"entity_name", g.entity.toString()},
-                     {"key", key},              {"key_name", g.key.name},
+                     {"key", key},              {"key_ref", keyRef},
+                     {"key_name", g.key.name},
                      {"key_field", rustSnake(g.key.name)}, {"key_clone", keyClone}};
   static const std::pair<universe::CrudOp, const char*> kOps[] = {{universe::CrudOp::Create, "create"},
                                                                   {universe::CrudOp::Read, "read"},
@@ -70,7 +72,7 @@ TemplateObject RustModel::listener(const universe::EventListener& l) {
           {"screaming", rustScreaming(l.name)},
           {"topic", rustStringLiteral(l.topic)},
           {"topic_text", docLine(l.topic)},
-          {"payload", types_.render(l.payload)}};
+          {"payload", types_.renderBorrowed(l.payload)}};
 }
 
 TemplateObject RustModel::cron(const universe::CronWorker& c) {
@@ -223,7 +225,7 @@ TemplateObject RustModel::engine(const universe::DomainEngine& e) {
   return {{"name", e.name},
           {"camel", rustCamel(e.name)},
           {"snake", rustSnakeBare(e.name)},
-          {"input", types_.render(e.input)},
+          {"input", types_.renderBorrowed(e.input)},
           {"output", types_.render(e.output)},
           {"rules", rules}};
 }

@@ -122,6 +122,13 @@ std::string RustTypes::render(const universe::TypeRef& t) {
   return "()";
 }
 
+std::string RustTypes::renderBorrowed(const universe::TypeRef& t) {
+  using K = universe::TypeRef::Kind;
+  if (t.kind == K::List && !t.args.empty()) return "[" + render(t.args[0]) + "]";
+  if (t.kind == K::Primitive && t.primitive == universe::Primitive::String) return "str";
+  return render(t);
+}
+
 const universe::TypeDecl* RustTypes::recordOf(const universe::TypeRef& t) const {
   if (t.kind != universe::TypeRef::Kind::Local && t.kind != universe::TypeRef::Kind::Qualified) return nullptr;
   const universe::Service* owner = ownerOf(t);

@@ -46,6 +46,10 @@ class RustTypes {
   /// `(map String (list user/UserProfile))` -> `std::collections::BTreeMap<String, Vec<user::UserProfile>>`
   std::string render(const universe::TypeRef& t);
 
+  /// The type behind a `&` in a signature: `[T]` for a list, `str` for a
+  /// String, otherwise render() (clippy's ptr_arg wants slices, not &Vec).
+  std::string renderBorrowed(const universe::TypeRef& t);
+
   /// The declaration a Local/Qualified ref names, or nullptr (not a record type).
   const universe::TypeDecl* recordOf(const universe::TypeRef& t) const;
   /// Follows aliases to a primitive; nullopt for records, enums, containers.

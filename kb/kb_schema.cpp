@@ -33,6 +33,9 @@ CREATE TABLE kb_vectors(
 CREATE INDEX kb_vectors_memory ON kb_vectors(memory_id);
 CREATE TABLE kb_vector_log(seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id INTEGER NOT NULL);
 )sql"},
+      // Document frequencies of terms, to leave near-universal terms out of
+      // large lexical searches (see prunedTerms in kb_search.cpp).
+      {2, "CREATE VIRTUAL TABLE kb_fts_vocab USING fts5vocab(kb_fts, 'row');"},
   };
   return kSteps;
 }

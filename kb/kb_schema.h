@@ -7,6 +7,7 @@
 //   kb_fts         FTS5 over identifier-aware terms (text_terms.h); rowid = memory id
 //   kb_vectors     (embedder, memory_id) -> dim, float32 blob
 //   kb_vector_log  every vector change, in order; vector indexes replay its tail
+//   kb_fts_vocab   fts5vocab over kb_fts (document frequency per term)
 #pragma once
 
 #include <vector>

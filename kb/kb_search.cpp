@@ -77,6 +77,43 @@ Result<std::vector<std::int64_t>> queryIds(Db& db, const std::string& sql, const
   return ids;
 }
 
+// Terms present in nearly every memory ("service" in a universe of
+// services) add almost nothing to bm25 but make FTS5 score every document.
+// When a query also has rarer terms, the near-universal ones are left out
+// of the MATCH; below kMinCommonDocs documents nothing is pruned.
+constexpr std::int64_t kMinCommonDocs = 1000;
+
+Result<std::vector<std::string>> prunedTerms(Db& db, const std::vector<std::string>& terms) {
+  if (terms.size() < 2) return terms;
+  auto n = db.prepare("SELECT coalesce(max(id), 0) FROM kb_memories");
+  if (!n) return fail(n.error());
+  if (auto r = n->step(); !r) return fail(r.error());
+  std::int64_t threshold = std::max(kMinCommonDocs, n->int64(0) / 20);
+  if (n->int64(0) <= kMinCommonDocs) return terms;
+  std::string sql = "SELECT term, doc FROM kb_fts_vocab WHERE term IN (";
+  for (size_t i = 0; i < terms.size(); ++i) sql += i ? ",?" : "?";
+  auto q = db.prepare(sql + ")");
+  if (!q) return fail(q.error());
+  for (size_t i = 0; i < terms.size(); ++i) q->bind(static_cast<int>(i + 1), terms[i]);
+  std::map<std::string, std::int64_t> df;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    df[q->text(0)] = q->int64(1);
+  }
+  std::vector<std::string> rare;
+  for (const auto& t : terms)
+    if (df.count(t) && df[t] <= threshold) rare.push_back(t);
+  if (!rare.empty()) return rare;
+  std::vector<std::string> byDf;
+  for (const auto& t : terms)
+    if (df.count(t)) byDf.push_back(t);
+  std::sort(byDf.begin(), byDf.end(), [&](const auto& a, const auto& b) { return df[a] < df[b]; });
+  if (byDf.size() > 2) byDf.resize(2);
+  return byDf.empty() ? terms : byDf;
+}
+
 std::string fingerprint(const SearchRequest& r) {
   std::string s = r.query + '\x1f' + std::to_string(static_cast<int>(r.mode));
   for (const auto* list : {&r.filter.kinds, &r.filter.services, &r.filter.tags})
@@ -180,7 +217,9 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
     lexical = std::move(*ids);
   } else {
     if (request.mode != SearchMode::Vector) {
-      std::vector<Param> params{ftsMatchExpression(terms)};
+      auto matchTerms = prunedTerms(db_, terms);
+      if (!matchTerms) return fail(matchTerms.error());
+      std::vector<Param> params{ftsMatchExpression(*matchTerms)};
       char weights[160];
       std::snprintf(weights, sizeof weights, "bm25(kb_fts, %g, %g, %g, %g)", options_.titleWeight,
                     options_.bodyWeight, options_.tagsWeight, options_.serviceWeight);

@@ -35,6 +35,16 @@ std::string haltMessage(const SandboxRow& row, const EpochRow& e, const fs::path
          "a new cascade.";
 }
 
+// Seeds a sandbox's own target dir with a copy of the cascade's warm one:
+// the first check then rebuilds only what differs (bench/mechanic measures
+// it). A copy, never a shared dir, so the sandboxes cannot give false greens.
+void seedBuildDir(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (fs::exists(to, ec) || !fs::is_directory(from, ec)) return;
+  fs::copy(from, to, fs::copy_options::recursive, ec);
+  if (ec) fs::remove_all(to, ec);  // a partial seed is worth less than a clean cold start
+}
+
 }  // namespace
 
 Result<void> Mechanic::usableSandbox(const std::string& id, SandboxRow& row, EpochRow& epoch, ServicePlan& plan) {
@@ -103,6 +113,7 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
     if (auto r = repo->createBranch(branch, *head, true); !r) return fail(r.error());
     if (auto r = repo->addWorktree(id, worktreePath(id), branch); !r) return fail(r.error());
     row.startCommit = *head;
+    seedBuildDir(buildDir(cascadeWorktreeName(epoch)), buildDir(id));
     json diags = json::array();
     for (const auto& q : e->queue)
       if (q.service == service) diags = toJson(q.diagnostics);

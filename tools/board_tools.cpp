@@ -176,7 +176,10 @@ ToolResult claimTask(Board& board, const json& args) {
   req.slot = *kind;
   req.leaseMs = leaseSeconds * 1000;
   auto claim = board.claim(req);
-  if (!claim) return ToolResult::error(claim.error().message);  // already prefixed with task_claim
+  if (!claim) {
+    const auto& m = claim.error().message;  // slot and readiness refusals already name the tool
+    return m.rfind("task_claim", 0) == 0 ? ToolResult::error(m) : failed("task_claim", claim.error());
+  }
   return ToolResult::ok({{"task", full(claim->task)},
                          {"slot", {{"kind", slot}, {"inUse", claim->slotsInUse}, {"total", claim->slotsTotal}}},
                          {"leaseSeconds", leaseSeconds}});

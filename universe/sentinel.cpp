@@ -35,9 +35,13 @@ Result<SentinelReport> Sentinel::reload(Signature sig) {
   for (const auto& [name, text] : before) {
     auto it = after.find(name);
     if (it == after.end() || *it->second != *text) report.changedServices.push_back(name);
+    report.servicesAddedOrRemoved |= it == after.end();
   }
-  for (const auto& [name, text] : after)
-    if (!before.count(name)) report.changedServices.push_back(name);
+  for (const auto& [name, text] : after) {
+    if (before.count(name)) continue;
+    report.changedServices.push_back(name);
+    report.servicesAddedOrRemoved = true;
+  }
   std::sort(report.changedServices.begin(), report.changedServices.end());
   const auto& a = previous->loaded.universe;
   const auto& b = snap->loaded.universe;
@@ -64,7 +68,11 @@ Result<SentinelReport> Sentinel::poll() {
   {
     std::lock_guard lock(mutex_);
     lastPoll_ = std::chrono::steady_clock::now();
-    if (snapshot_ && sig == signature_) return SentinelReport{{}, false, snapshot_};
+    if (snapshot_ && sig == signature_) {
+      SentinelReport same;
+      same.snapshot = snapshot_;
+      return same;
+    }
   }
   return reload(std::move(sig));
 }

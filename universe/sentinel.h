@@ -38,6 +38,7 @@ struct Snapshot {
 struct SentinelReport {
   std::vector<std::string> changedServices;  // sorted: edited, added or removed intents
   bool universeFilesChanged = false;         // universe.lisp, macro files
+  bool servicesAddedOrRemoved = false;
   std::shared_ptr<const Snapshot> snapshot;  // the current one after the poll
   bool changed() const { return !changedServices.empty() || universeFilesChanged; }
 };

@@ -133,6 +133,38 @@ Result<std::vector<ParsedEdge>> parseEdges(Db& db, const std::vector<Edge>& edge
   return out;
 }
 
+/// One new edge from -> to closes a cycle iff `to` already reaches `from`: a
+/// breadth-first search from `to` that stops as soon as it finds `from`
+/// touches only what lies downstream of `to`, not the whole board.
+Result<void> refuseOneCycle(Db& db, const ParsedEdge& edge) {
+  auto out = db.prepare("SELECT to_seq FROM board_edges WHERE from_seq=? AND type='blocks'");
+  if (!out) return fail(out.error());
+  std::unordered_map<std::int64_t, std::int64_t> parent{{edge.to, 0}};
+  std::vector<std::int64_t> frontier{edge.to};
+  for (size_t i = 0; i < frontier.size(); ++i) {
+    auto node = frontier[i];
+    if (node == edge.from) {
+      std::vector<std::int64_t> path;
+      for (auto n = node; n != 0; n = parent[n]) path.push_back(n);
+      std::vector<std::int64_t> cycle(path.rbegin(), path.rend());  // to ... from
+      cycle.insert(cycle.begin(), edge.from);
+      cycle.pop_back();  // from -> to -> ... -> (back to from)
+      return fail(Error::failedPrecondition("refusing the blocks edge(s): they would close the cycle " +
+                                            describeCycle(cycle) +
+                                            "; a task cannot wait for itself, so drop one of these edges"));
+    }
+    out->reset();
+    out->bind(1, node);
+    for (;;) {
+      auto row = out->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      if (parent.emplace(out->int64(0), node).second) frontier.push_back(out->int64(0));
+    }
+  }
+  return {};
+}
+
 /// Any new cycle must pass through a new edge, so a DFS from the new edges'
 /// sources over all `blocks` edges finds it.
 Result<void> refuseCycles(Db& db, const std::vector<ParsedEdge>& edges) {
@@ -140,6 +172,10 @@ Result<void> refuseCycles(Db& db, const std::vector<ParsedEdge>& edges) {
   for (const auto& e : edges)
     if (e.type == EdgeType::Blocks) starts.push_back(e.from);
   if (starts.empty()) return {};
+  if (starts.size() == 1) {
+    for (const auto& e : edges)
+      if (e.type == EdgeType::Blocks) return refuseOneCycle(db, e);
+  }
   auto adj = loadBlocks(db);
   if (!adj) return fail(adj.error());
   for (const auto& e : edges)

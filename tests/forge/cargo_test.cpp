@@ -6,8 +6,6 @@
 
 #include "forge/cargo_check.h"
 #include "forge_test_util.h"
-#include "universe/blast.h"
-#include "universe/graph.h"
 
 namespace fs = std::filesystem;
 using namespace flywheel;
@@ -64,14 +62,16 @@ TEST_CASE("user/UserProfile.id i32 -> String breaks auth, order and billing, and
   REQUIRE(report->files.size() == 1);
   CHECK(report->files[0].path == "services/user/src/generated.rs");
 
-  // The downstream services the blast radius names for the changed field
-  // (distance > 0: user itself owns the change and its stamped code follows it).
-  auto graph = universe::Graph::build(loaded.universe);
-  auto radius = universe::blastRadius(graph, {.items = {"user/UserProfile.id"}});
-  REQUIRE(radius.has_value());
-  std::set<std::string> expected;
-  for (const auto& s : radius->services)
-    if (s.distance > 0) expected.insert(graph.serviceName(s.id));
+  // The downstream services of the changed field: every service depending on
+  // user, directly or not (distance > 0 in the blast radius; user owns the
+  // change and its own stamped code follows it).
+  // NOTE: universe::blastRadius (universe/blast.h) should give this set; as
+  // built at the time of writing it aborts on this universe (a bad free inside
+  // blastRadius), so the set comes from the IR's dependents. Swap in
+  // blastRadius(Graph::build(u), {{"user/UserProfile.id"}}) once it is fixed.
+  auto downstream = withDependents(loaded.universe, {"user"});
+  std::set<std::string> expected(downstream.begin(), downstream.end());
+  expected.erase("user");
   CHECK(expected == std::set<std::string>{"auth", "billing", "order"});
 
   // Each crate checked on its own: a crate fails when it or a dependency does.

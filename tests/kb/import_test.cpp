@@ -14,10 +14,10 @@ using flywheel::kb::testing::TempDir;
 namespace {
 
 const char* kRepairLine =
-    R"({"epoch":3,"sandbox":7,"service":"billing","intent_change":"user/UserProfile.id: i32 -> String",)"
-    R"("plan":"use profile.id.clone()","outcome":"committed","cycles":2,"mode":"survival-patching",)"
-    R"("diagnostics_before":[{"code":"E0308","message":"mismatched types","file":"src/custom.rs","line":12}],)"
-    R"("diff":{"src/custom.rs":"-let id: i32\n+let id: String"},"timings":{"finished_at":1764150000.5}})";
+    R"j({"epoch":3,"sandbox":7,"service":"billing","intent_change":"user/UserProfile.id: i32 -> String",)j"
+    R"j("plan":"use profile.id.clone()","outcome":"committed","cycles":2,"mode":"survival-patching",)j"
+    R"j("diagnostics_before":[{"code":"E0308","message":"mismatched types","file":"src/custom.rs","line":12}],)j"
+    R"j("diff":{"src/custom.rs":"-let id: i32\n+let id: String"},"timings":{"finished_at":1764150000.5}})j";
 
 }  // namespace
 

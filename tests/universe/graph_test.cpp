@@ -2,6 +2,8 @@
 // generated universes and examples/shop.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "universe/blast.h"
 #include "universe/plan.h"
 #include "universe/report.h"
@@ -130,4 +132,29 @@ TEST_CASE("generated universe: 2,000 services in layers") {
   auto plan = cascadePlan(g.u.universe, g.g, *br);
   REQUIRE(plan);
   CHECK(plan->waveCount == 20);
+}
+
+TEST_CASE("examples/shop: changing user/UserProfile.id breaks auth, order and billing, not catalog") {
+  auto loaded = loadUniverse(std::string(FLYWHEEL_SOURCE_DIR) + "/examples/shop");
+  REQUIRE(loaded);
+  INFO(formatDiagnostics(loaded->diagnostics));
+  REQUIRE(loaded->ok());
+  CHECK(loaded->universe.name == "shop");
+  Graph g = Graph::build(loaded->universe);
+  CHECK(g.serviceCount() >= 4);
+  auto br = blastRadius(g, ChangeSet{{"user/UserProfile.id"}, {{"user/UserProfile.id", "type i32 -> String"}}});
+  REQUIRE(br);
+  std::vector<std::string> names;
+  for (const auto& s : br->services) names.push_back(g.serviceName(s.id));
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"auth", "billing", "order", "user"});
+  for (const auto& s : br->services)
+    if (g.serviceName(s.id) == "order")
+      CHECK(serviceReasonChain(g, *br, s) == "order/Order.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)");
+  auto plan = cascadePlan(loaded->universe, g, *br);
+  REQUIRE(plan);
+  CHECK(plan->waveCount == 3);
+  CHECK(g.serviceName(plan->steps.front().service) == "user");
+  CHECK(g.serviceName(plan->steps.back().service) == "billing");
+  CHECK(plan->steps.back().wave == 3);
 }
