@@ -25,7 +25,37 @@ std::string_view generatedBody(std::string_view text) {
     if (nl == std::string_view::npos) return {};
     pos = nl + 1;
   }
+  if (text.substr(pos).starts_with(kInputTag)) {  // Forge >= forge-render-1
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return {};
+    pos = nl + 1;
+  }
   return text.substr(pos);
+}
+
+std::optional<RecordedInput> recordedInput(std::string_view text) {
+  std::string_view body = generatedBody(text);
+  if (body.data() == nullptr) return std::nullopt;
+  std::string_view header = text.substr(0, static_cast<size_t>(body.data() - text.data()));
+  size_t at = header.find(std::string("\n") + std::string(kInputTag));
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view line = header.substr(at + 1 + kInputTag.size());
+  line = line.substr(0, line.find('\n'));
+  constexpr std::string_view kDeps = " deps [";
+  if (line.size() < 16 + kDeps.size() + 1 || line.substr(16, kDeps.size()) != kDeps || !line.ends_with(']'))
+    return std::nullopt;
+  RecordedInput out;
+  out.hash = std::string(line.substr(0, 16));
+  std::string_view list = line.substr(16 + kDeps.size());
+  list.remove_suffix(1);
+  while (!list.empty()) {
+    size_t sp = list.find(' ');
+    std::string_view name = list.substr(0, sp);
+    if (!name.empty()) out.deps.emplace_back(name);
+    if (sp == std::string_view::npos) break;
+    list.remove_prefix(sp + 1);
+  }
+  return out;
 }
 
 GeneratedState inspectGenerated(std::string_view text) {

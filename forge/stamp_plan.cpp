@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <set>
 
+#include <unistd.h>
+
 #include "forge/generation_gap.h"
+#include "forge/input_hash.h"
 #include "forge/rust_model.h"
 
 namespace flywheel::forge {
@@ -76,20 +79,49 @@ std::string dependencyBlock(const TemplateSet& t, const universe::Universe& u, c
   return block;
 }
 
+/// The dependencies recorded in `s`'s generated.rs when that file is exactly
+/// what rendering with inputs `inputHash` gave (header and body hash verify,
+/// nobody edited it) and lib.rs and custom.rs exist: rendering can be
+/// skipped. nullopt: render (missing, hand-edited, stale or older file).
+std::optional<std::set<std::string>> upToDate(const TemplateSet& t, const fs::path& root, const Service& s,
+                                              const std::string& inputHash) {
+  for (const char* once : {"src/lib.rs", "src/custom.rs"})
+    if (::access((root / joinPath(s.dir, once)).c_str(), F_OK) != 0) return std::nullopt;
+  auto text = readIfExists(root / joinPath(s.dir, "src/generated.rs"));
+  if (!text || !*text) return std::nullopt;
+  auto recorded = recordedInput(**text);
+  if (!recorded || recorded->hash != inputHash) return std::nullopt;
+  std::set<std::string> deps(recorded->deps.begin(), recorded->deps.end());
+  if (generatedFile(t, s, generatedBody(**text), inputHash, deps) != **text) return std::nullopt;
+  return deps;
+}
+
 }  // namespace
 
-std::string generatedFile(const TemplateSet& templates, const Service& s, const std::string& body) {
-  return templates.render("header", {{"intent_path", s.intentPath}, {"hash", contentHash(body)}}) + body;
+std::string generatedFile(const TemplateSet& templates, const Service& s, std::string_view body,
+                          std::string_view inputHash, const std::set<std::string>& deps) {
+  std::string depList;
+  for (const auto& d : deps) depList += (depList.empty() ? "" : " ") + d;
+  return templates.render("header", {{"intent_path", s.intentPath},
+                                     {"hash", contentHash(body)},
+                                     {"input", std::string(inputHash)},
+                                     {"deps", depList}}) +
+         std::string(body);
 }
 
 bool insideRoot(const fs::path& root, const std::string& rel) {
+  std::error_code ec;
+  fs::path canonicalRoot = fs::weakly_canonical(root, ec);
+  return !ec && insideCanonicalRoot(canonicalRoot, rel);
+}
+
+bool insideCanonicalRoot(const fs::path& canonicalRoot, const std::string& rel) {
   fs::path p(rel);
   if (rel.empty() || p.is_absolute() || p.has_root_name()) return false;
   for (const auto& part : p)
     if (part == "..") return false;
   std::error_code ec;
-  fs::path canonicalRoot = fs::weakly_canonical(root, ec);
-  if (ec) return false;
+  const fs::path& root = canonicalRoot;
   fs::path resolved = fs::weakly_canonical(root / p, ec);
   if (ec) return false;
   auto r = resolved.lexically_relative(canonicalRoot);
@@ -102,24 +134,37 @@ Result<StampPlan> planStamp(const TemplateSet& templates, const universe::Loaded
   auto selected = selectServices(u, options);
   if (!selected) return fail(selected.error());
   StampPlan plan;
+  std::error_code ec;
+  fs::path canonicalRoot = fs::weakly_canonical(u.root, ec);
+  InputHasher hasher(u, templates, loaded.revision);
   for (const Service* s : *selected) {
     if (!targetsRust(*s)) {
       if (!options.services.empty()) plan.skipped.push_back(s->name);
       continue;
     }
     auto blocked = blockers(loaded, *s);
-    if (blocked.empty() && !insideRoot(u.root, joinPath(s->dir, "src/generated.rs")))
+    if (blocked.empty() && !insideCanonicalRoot(canonicalRoot, joinPath(s->dir, "src/generated.rs")))
       blocked.push_back({universe::Severity::Error, s->intentPath, s->pos,
                          "service directory '" + s->dir + "' leads outside the universe root; refusing to write there"});
     if (!blocked.empty()) {
       plan.problems.insert(plan.problems.end(), blocked.begin(), blocked.end());
       continue;
     }
+    auto input = hasher.of(*s);
+    if (auto deps = input.skippable ? upToDate(templates, u.root, *s, input.hex) : std::nullopt) {
+      // Same inputs as the intact file on disk: its render would be identical.
+      plan.stamped.push_back(s->name);
+      plan.verified += 3;  // generated.rs, lib.rs, custom.rs
+      plan.files.push_back({joinPath(s->dir, "Cargo.toml"), s->name, PlannedFile::Rule::Block,
+                            templates.render("Cargo.toml", {{"crate", s->crateName}}),
+                            dependencyBlock(templates, u, *s, *deps)});
+      continue;
+    }
     RustCrate crate;
     if (!RustModel(u, *s, templates).render(crate, plan.problems)) continue;
     plan.stamped.push_back(s->name);
     plan.files.push_back({joinPath(s->dir, "src/generated.rs"), s->name, PlannedFile::Rule::Generated,
-                          generatedFile(templates, *s, crate.generatedBody), ""});
+                          generatedFile(templates, *s, crate.generatedBody, input.hex, crate.dependencies), ""});
     plan.files.push_back({joinPath(s->dir, "src/lib.rs"), s->name, PlannedFile::Rule::CreateOnce, crate.libRs, ""});
     plan.files.push_back(
         {joinPath(s->dir, "src/custom.rs"), s->name, PlannedFile::Rule::CreateOnce, crate.customRs, ""});
@@ -134,7 +179,6 @@ Result<StampPlan> planStamp(const TemplateSet& templates, const universe::Loaded
   for (const auto& s : u.services) {
     if (!targetsRust(s) || s.dir.empty()) continue;
     std::string manifest = joinPath(s.dir, "Cargo.toml");
-    std::error_code ec;
     if (planned.contains(manifest) || fs::exists(u.root / manifest, ec)) members.push_back(s.dir);
   }
   std::sort(members.begin(), members.end());

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct PlannedFile {
 
 struct StampPlan {
   std::vector<PlannedFile> files;
+  size_t verified = 0;  ///< files found up to date while planning (not in `files`)
   std::vector<std::string> stamped;
   std::vector<std::string> skipped;
   universe::Diagnostics problems;
@@ -38,11 +41,18 @@ struct StampPlan {
 Result<StampPlan> planStamp(const TemplateSet& templates, const universe::LoadedUniverse& loaded,
                             const StampOptions& options);
 
-/// The generated.rs of one rendered service: header (with hash) + body.
-std::string generatedFile(const TemplateSet& templates, const universe::Service& s, const std::string& body);
+/// The generated.rs of one rendered service: header (body hash, input hash,
+/// dependencies) + body.
+std::string generatedFile(const TemplateSet& templates, const universe::Service& s, std::string_view body,
+                          std::string_view inputHash, const std::set<std::string>& deps);
+
+/// The file's bytes; nullopt when it does not exist (plain syscalls: fast).
+Result<std::optional<std::string>> readIfExists(const std::filesystem::path& path);
 
 /// True when `rel` stays inside `root` once symlinks are followed; false for
 /// absolute paths, `..` components and links that point outside.
 bool insideRoot(const std::filesystem::path& root, const std::string& rel);
+/// The same, with the root already made canonical (one lookup per stamp).
+bool insideCanonicalRoot(const std::filesystem::path& canonicalRoot, const std::string& rel);
 
 }  // namespace flywheel::forge

@@ -1,10 +1,15 @@
 // Applying a stamp plan: compare with disk, refuse, write what changes.
 #include "forge/stamper.h"
 
-#include <algorithm>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include "core/atomic_file.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include "forge/generation_gap.h"
+#include "forge/input_hash.h"
 #include "forge/line_diff.h"
 #include "forge/rust_model.h"
 #include "forge/stamp_plan.h"
@@ -44,10 +49,45 @@ Result<std::string> Stamper::renderGenerated(const universe::Universe& u, const 
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p.toString();
     return fail(Error::invalidArgument(msg));
   }
-  return generatedFile(templates_, s, crate.generatedBody);
+  InputHasher hasher(u, templates_);
+  return generatedFile(templates_, s, crate.generatedBody, hasher.of(s).hex, crate.dependencies);
 }
 
 namespace {
+
+/// Replaces `path` by writing a sibling temp file and renaming it over the
+/// target: each file is whole, old or new, never torn. No fsync: everything
+/// Forge writes is derived from the intents, so a crash that loses a recent
+/// write is repaired by stamping again (stamping is idempotent), while two
+/// fsyncs per file made a 1,000-service stamp take 45 s instead of < 1 s.
+Result<void> replaceFile(const fs::path& path, std::string_view content) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return fail(Error::io("cannot create " + path.parent_path().string() + ": " + ec.message()));
+  fs::path tmp = path;
+  tmp += ".forge-tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(Error::io("cannot create " + tmp.string() + ": " + std::strerror(errno)));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(Error::io("cannot write " + tmp.string() + ": " + std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return fail(Error::io("cannot rename " + tmp.string() + " over " + path.string() + ": " + std::strerror(err)));
+  }
+  return {};
+}
 
 /// What the file should contain after the stamp, or a refusal.
 struct Decision {
@@ -81,6 +121,31 @@ Decision decide(const PlannedFile& f, const std::optional<std::string>& existing
 
 }  // namespace
 
+// The file's bytes; nullopt when it does not exist. Plain syscalls: a no-op
+// stamp of 1,000 services reads 2,000 files and must stay under 100 ms.
+Result<std::optional<std::string>> readIfExists(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return fail(Error::io("cannot open " + path.string() + ": " + std::strerror(errno)));
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return fail(Error::io("cannot read " + path.string() + ": " + std::strerror(err)));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(out));
+}
+
 Result<StampReport> Stamper::stamp(const universe::LoadedUniverse& loaded, const StampOptions& options) const {
   std::error_code ec;
   const fs::path& root = loaded.universe.root;
@@ -93,15 +158,19 @@ Result<StampReport> Stamper::stamp(const universe::LoadedUniverse& loaded, const
   report.stamped = std::move(plan->stamped);
   report.skipped = std::move(plan->skipped);
   report.problems = std::move(plan->problems);
+  report.unchanged = plan->verified;
+  // planStamp checked every service directory against the root (symlinks included).
   for (const auto& f : plan->files) {
-    if (!insideRoot(root, f.path)) {
-      report.files.push_back({f.path, f.service, FileStatus::Refused, "", "path leads outside the universe root"});
-      continue;
-    }
-    std::optional<std::string> existing;
     fs::path abs = root / f.path;
-    if (auto text = readFile(abs)) existing = std::move(*text);
-    else if (text.error().code != "not_found") return fail(text.error());
+    if (f.rule == PlannedFile::Rule::CreateOnce) {  // only existence matters
+      if (::access(abs.c_str(), F_OK) == 0) {
+        ++report.unchanged;
+        continue;
+      }
+    }
+    auto read = readIfExists(abs);
+    if (!read) return fail(read.error());
+    std::optional<std::string> existing = std::move(*read);
     Decision d = decide(f, existing, options.force);
     if (!d.refusal.empty()) {
       std::string diff = existing && f.rule == PlannedFile::Rule::Generated
@@ -118,7 +187,7 @@ Result<StampReport> Stamper::stamp(const universe::LoadedUniverse& loaded, const
     if (options.dryRun) {
       out.diff = unifiedDiff(existing.value_or(""), *d.content, f.path, options.maxDiffChars);
     } else {
-      if (auto w = writeFileAtomic(abs, *d.content); !w)
+      if (auto w = replaceFile(abs, *d.content); !w)
         return fail(Error::io("stamp: cannot write " + f.path + ": " + w.error().message));
       ++report.written;
     }

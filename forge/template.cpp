@@ -74,9 +74,10 @@ Result<std::vector<Token>> tokenize(std::string_view name, std::string_view text
     auto trimmed = std::string(body);
     trimmed.erase(0, trimmed.find_first_not_of(' '));
     trimmed.erase(trimmed.find_last_not_of(' ') + 1);
-    if (kind == Token::Kind::FitOpen && trimmed != "fit" && trimmed != "fitcall")
+    if (kind == Token::Kind::FitOpen && trimmed != "fit" && trimmed != "fitcall" && trimmed != "fitvariant")
       return fail(Error::invalidArgument(std::string(name) + ":" + std::to_string(lineOf(text, open)) +
-                                         ": unknown directive '%" + trimmed + "'; use '%fit' or '%fitcall'"));
+                                         ": unknown directive '%" + trimmed +
+                                         "'; use '%fit', '%fitcall' or '%fitvariant'"));
     if (kind != Token::Kind::Comment) tokens.push_back({kind, trimmed, lineOf(text, open)});
     pos = end;
   }
@@ -164,7 +165,10 @@ struct Renderer {
         case Node::Kind::Fit: {
           std::string block;
           render(node.children, block);
-          out += node.text == "fitcall" ? fitLines(block, kRustMaxWidth, kRustCallArgsWidth) : fitLines(block);
+          size_t items = node.text == "fitcall"      ? kRustCallArgsWidth
+                         : node.text == "fitvariant" ? kRustStructVariantWidth
+                                                     : kRustMaxWidth;
+          out += fitLines(block, kRustMaxWidth, items);
           break;
         }
       }
@@ -219,7 +223,13 @@ std::string fitLines(std::string_view block, size_t maxWidth, size_t maxItemsWid
   if (!tall.empty() && tall.back() != '\n') tall += '\n';
   if (lines.size() < 2) return tall;
   std::string joined(lines.front());
-  if (joined.ends_with('(') || joined.ends_with('[')) {
+  if (joined.ends_with('{')) {  // `Name {\n a: T,\n b: U,\n},` -> `Name { a: T, b: U },`
+    std::string items;
+    for (size_t i = 1; i + 1 < lines.size(); ++i) items += (items.empty() ? "" : " ") + trim(lines[i]);
+    if (items.ends_with(',')) items.pop_back();
+    if (items.size() > maxItemsWidth) return tall;
+    joined += " " + items + " " + trim(lines.back());
+  } else if (joined.ends_with('(') || joined.ends_with('[')) {
     std::string items;
     for (size_t i = 1; i + 1 < lines.size(); ++i) items += (items.empty() ? "" : " ") + trim(lines[i]);
     if (items.ends_with(',')) items.pop_back();

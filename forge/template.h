@@ -14,6 +14,8 @@
 //                         columns (`f(\n a,\n b,\n) -> T {` -> `f(a, b) -> T {`)
 //   {{%fitcall}}..{{/fitcall}}  the same for a call's arguments, which rustfmt
 //                         also keeps tall when they exceed 60 columns
+//   {{%fitvariant}}..{{/fitvariant}}  a struct-like enum variant `V {\n a: T,\n},`,
+//                         joined as `V { a: T },` when its fields fit in 35
 //   {{!comment}}
 //
 // Inside a list, `@first` and `@last` are flags of the current item. A line
@@ -79,6 +81,7 @@ class Template {
 /// rustfmt's defaults: max_width and fn_call_width.
 inline constexpr size_t kRustMaxWidth = 100;
 inline constexpr size_t kRustCallArgsWidth = 60;
+inline constexpr size_t kRustStructVariantWidth = 35;
 
 /// Joins a tall bracketed block into one line when it fits (see `{{%fit}}`):
 /// the line within `maxWidth` and the bracketed items within `maxItemsWidth`.

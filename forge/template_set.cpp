@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/atomic_file.h"
+#include "forge/generation_gap.h"
 
 namespace flywheel::forge {
 
@@ -22,6 +23,7 @@ Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir, ec))
     return fail(Error::notFound("forge templates: " + dir.string() +
                                 " is not a directory; set FLYWHEEL_HOME to flywheel's source tree"));
+  std::map<std::string, std::string> texts;  // sorted: the fingerprint ignores listing order
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto& p = entry.path();
     if (p.extension() != ".tmpl") continue;
@@ -30,12 +32,16 @@ Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
     auto t = Template::parse(p.filename().string(), *text);
     if (!t) return fail(Error::invalidArgument("forge templates: " + t.error().message));
     set.templates_[p.stem().string()] = *t;
+    texts[p.stem().string()] = *text;
   }
   if (ec) return fail(Error::io("forge templates: cannot list " + dir.string() + ": " + ec.message()));
   for (auto name : kRustTemplates)
     if (!set.templates_.contains(name))
       return fail(Error::notFound("forge templates: " + (dir / (std::string(name) + ".tmpl")).string() +
                                   " is missing; restore it from flywheel's source tree"));
+  std::string all;
+  for (const auto& [name, text] : texts) all += std::to_string(name.size()) + ":" + name + std::to_string(text.size()) + ":" + text;
+  set.fingerprint_ = contentHash(all);
   return set;
 }
 

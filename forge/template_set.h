@@ -33,8 +33,13 @@ class TemplateSet {
 
   const std::filesystem::path& dir() const { return dir_; }
 
+  /// A hash of every template's name and text (16 hex digits): changes when
+  /// any template does, so that stamps re-render (see input_hash.h).
+  const std::string& fingerprint() const { return fingerprint_; }
+
  private:
   std::filesystem::path dir_;
+  std::string fingerprint_;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> templates_;
 };
 

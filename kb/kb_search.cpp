@@ -83,13 +83,17 @@ Result<std::vector<std::int64_t>> queryIds(Db& db, const std::string& sql, const
 // of the MATCH; below kMinCommonDocs documents nothing is pruned.
 constexpr std::int64_t kMinCommonDocs = 1000;
 
-Result<std::vector<std::string>> prunedTerms(Db& db, const std::vector<std::string>& terms) {
-  if (terms.size() < 2) return terms;
+struct MatchPlan {
+  std::vector<std::string> terms;
+  std::int64_t largestDf = 0;  // 0: unknown (small knowledge base)
+};
+
+Result<MatchPlan> prunedTerms(Db& db, const std::vector<std::string>& terms) {
   auto n = db.prepare("SELECT coalesce(max(id), 0) FROM kb_memories");
   if (!n) return fail(n.error());
   if (auto r = n->step(); !r) return fail(r.error());
   std::int64_t threshold = std::max(kMinCommonDocs, n->int64(0) / 20);
-  if (n->int64(0) <= kMinCommonDocs) return terms;
+  if (n->int64(0) <= kMinCommonDocs) return MatchPlan{terms, 0};
   std::string sql = "SELECT term, doc FROM kb_fts_vocab WHERE term IN (";
   for (size_t i = 0; i < terms.size(); ++i) sql += i ? ",?" : "?";
   auto q = db.prepare(sql + ")");
@@ -102,17 +106,24 @@ Result<std::vector<std::string>> prunedTerms(Db& db, const std::vector<std::stri
     if (!*row) break;
     df[q->text(0)] = q->int64(1);
   }
-  std::vector<std::string> rare;
+  MatchPlan plan;
   for (const auto& t : terms)
-    if (df.count(t) && df[t] <= threshold) rare.push_back(t);
-  if (!rare.empty()) return rare;
+    if (df.count(t) && df[t] <= threshold) plan.terms.push_back(t), plan.largestDf = std::max(plan.largestDf, df[t]);
+  if (!plan.terms.empty() || terms.size() < 2) return plan.terms.empty() ? MatchPlan{terms, threshold + 1} : plan;
   std::vector<std::string> byDf;
   for (const auto& t : terms)
     if (df.count(t)) byDf.push_back(t);
   std::sort(byDf.begin(), byDf.end(), [&](const auto& a, const auto& b) { return df[a] < df[b]; });
   if (byDf.size() > 2) byDf.resize(2);
-  return byDf.empty() ? terms : byDf;
+  for (const auto& t : byDf) plan.largestDf = std::max(plan.largestDf, df[t]);
+  plan.terms = byDf.empty() ? terms : byDf;
+  return plan;
 }
+
+// Above this many matching memories, bm25 ranks only the newest kScanCap
+// of them: scoring costs one lookup per match, and a query made only of
+// near-universal words has no better signal than recency anyway.
+constexpr std::int64_t kScanCap = 3000;
 
 std::string fingerprint(const SearchRequest& r) {
   std::string s = r.query + '\x1f' + std::to_string(static_cast<int>(r.mode));
@@ -217,15 +228,22 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
     lexical = std::move(*ids);
   } else {
     if (request.mode != SearchMode::Vector) {
-      auto matchTerms = prunedTerms(db_, terms);
-      if (!matchTerms) return fail(matchTerms.error());
-      std::vector<Param> params{ftsMatchExpression(*matchTerms)};
+      auto plan = prunedTerms(db_, terms);
+      if (!plan) return fail(plan.error());
+      std::vector<Param> params{ftsMatchExpression(plan->terms)};
       char weights[160];
       std::snprintf(weights, sizeof weights, "bm25(kb_fts, %g, %g, %g, %g)", options_.titleWeight,
                     options_.bodyWeight, options_.tagsWeight, options_.serviceWeight);
-      std::string sql = std::string("SELECT m.id FROM kb_fts JOIN kb_memories m ON m.id = kb_fts.rowid ") +
-                        "WHERE kb_fts MATCH ?" + filterSql(request.filter, params) + " ORDER BY " + weights +
-                        ", m.id LIMIT " + std::to_string(depth);
+      std::string sql;
+      if (plan->largestDf > kScanCap && request.filter.empty()) {
+        sql = std::string("SELECT id FROM (SELECT rowid AS id, ") + weights +
+              " AS s FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rowid DESC LIMIT " + std::to_string(kScanCap) +
+              ") ORDER BY s, id LIMIT " + std::to_string(depth);
+      } else {
+        sql = std::string("SELECT m.id FROM kb_fts JOIN kb_memories m ON m.id = kb_fts.rowid ") +
+              "WHERE kb_fts MATCH ?" + filterSql(request.filter, params) + " ORDER BY " + weights +
+              ", m.id LIMIT " + std::to_string(depth);
+      }
       auto ids = queryIds(db_, sql, params);
       if (!ids) return fail(ids.error());
       lexical = std::move(*ids);

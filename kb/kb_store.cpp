@@ -125,6 +125,9 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(const fs::path& state
   auto db = Db::open(stateDir / "kb.sqlite");
   if (!db) return fail(db.error());
   if (auto r = db->migrate("kb", kbMigrations()); !r) return fail(r.error());
+  // Searches read many FTS pages: map the file instead of copying each page
+  // through read(2), and keep a larger page cache (this connection only).
+  (void)db->exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;");
   std::unique_ptr<KnowledgeBase> kb(
       new KnowledgeBase(std::move(*db), stateDir, std::move(options), std::move(embedder)));
   // A remote embedder that is down must not stop the knowledge base from

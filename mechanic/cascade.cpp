@@ -125,13 +125,14 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
     return fail(std::move(e));
   };
   if (auto r = store_->updateEpoch(row); !r) return abandon(r.error());
-  {
-    std::lock_guard lock(gitMu_);
+  Result<void> created = [&]() -> Result<void> {
+    std::lock_guard lock(gitMu_);  // released before abandon(), which takes it again
     auto repo = GitRepo::open(repoRoot_);
-    if (!repo) return abandon(repo.error());
-    if (auto r = repo->createBranch(row.cascadeBranch, row.baseCommit); !r) return abandon(r.error());
-    if (auto r = repo->addWorktree(name, worktreePath(name), row.cascadeBranch); !r) return abandon(r.error());
-  }
+    if (!repo) return fail(repo.error());
+    if (auto r = repo->createBranch(row.cascadeBranch, row.baseCommit); !r) return r;
+    return repo->addWorktree(name, worktreePath(name), row.cascadeBranch);
+  }();
+  if (!created) return abandon(created.error());
   const fs::path cu = worktreeUniverse(name);
   auto wt = GitRepo::open(worktreePath(name));
   if (!wt) return abandon(wt.error());

@@ -89,8 +89,6 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   auto cp = confinePath(worktreeUniverse(id), path);
   if (!cp) return fail(cp.error());
   if (auto r = mayEditPath(mode, row.service, plan.dir, cp->relative, intentPath); !r) return fail(r.error());
-  if (auto r = haltIfExhausted(row, e); !r) return fail(r.error());
-
   std::string before;
   if (fs::exists(cp->absolute)) {
     auto c = readFile(cp->absolute);
@@ -98,7 +96,8 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
     before = std::move(*c);
   }
   auto out = applyEdit(cp->relative, before, edit);
-  if (!out) return fail(out.error());
+  if (!out) return fail(out.error());  // a snippet that does not match costs no repair cycle
+  if (auto r = haltIfExhausted(row, e); !r) return fail(r.error());
   EditResult res{.path = cp->relative, .cycles = row.cycles};
   res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
   const bool rust = endsWith(cp->relative, ".rs");

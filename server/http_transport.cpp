@@ -94,6 +94,7 @@ Result<void> StreamableHttp::serve(McpServer& server) {
   std::size_t threads = std::max(opts_.threads, opts_.maxStreams + 16);
   svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr_.set_keep_alive_timeout(5);
+  svr_.set_tcp_nodelay(true);  // headers and body are separate writes: avoid Nagle + delayed-ACK stalls
   svr_.set_payload_max_length(opts_.maxBodyBytes);
   auto guarded = [this](auto handler) {
     return [this, handler](const httplib::Request& req, httplib::Response& res) {

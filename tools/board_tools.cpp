@@ -65,15 +65,19 @@ ToolResult failed(std::string_view tool, const Error& e) { return ToolResult::er
 
 // ---- task_create ----
 
+/// The plan argument takes cascade_plan's `steps` as they come (service, wave,
+/// after, blocked, reason; other fields are ignored), so an agent can pass
+/// that tool's output straight through, with the epoch of cascade_start.
 Result<PlanInput> readPlan(const json& plan) {
   PlanInput p;
   ParamReader r(plan, "arguments.plan");
-  std::vector<json> services;
-  r.required("epoch", p.epoch).required("services", services);
-  for (size_t i = 0; i < services.size() && r.ok(); ++i) {
+  std::vector<json> steps;
+  r.required("epoch", p.epoch).required("steps", steps);
+  for (size_t i = 0; i < steps.size() && r.ok(); ++i) {
     PlanService s;
-    ParamReader sr(services[i], "arguments.plan.services[" + std::to_string(i) + "]");
-    sr.required("name", s.name).optional("wave", s.wave).optional("dependsOn", s.dependsOn);
+    ParamReader sr(steps[i], "arguments.plan.steps[" + std::to_string(i) + "]");
+    sr.required("service", s.name).optional("wave", s.wave).optional("after", s.dependsOn);
+    sr.optional("blocked", s.blocked).optional("reason", s.blockedReason);
     sr.optional("title", s.title).optional("body", s.body).optional("priority", s.priority);
     if (auto e = sr.finish(); !e) return fail(e.error());
     p.services.push_back(std::move(s));
@@ -234,9 +238,10 @@ Result<void> registerBoardTools(mcp::Registry& registry, const AppConfig& config
   std::vector<mcp::ToolSpec> specs = {
       {"task_create", "Create a task or materialise a cascade plan",
        "Creates one open task on the shared task board (title, optional body, priority 0 most urgent..4, service, "
-       "epoch, wave, blockedBy task ids, discoveredFrom task id), or, given `plan` instead of `title`, one task per "
-       "service of a cascade plan with `blocks` edges from its dependencies, tagged with the plan's epoch; a newer "
-       "epoch cancels the older epoch's open tasks. Returns the task (or the plan's task ids).",
+       "epoch, wave, blockedBy task ids, discoveredFrom task id), or, given `plan` ({epoch, steps: the steps of "
+       "cascade_plan}) instead of `title`, one task per step with `blocks` edges from the services it comes after, "
+       "tagged with the epoch (steps marked blocked become blocked tasks for a human); a newer epoch cancels the "
+       "older epoch's open tasks. Returns the task (or the plan's task ids).",
        {.destructive = false}, bind(createTask)},
       {"task_link", "Link two tasks",
        "Adds an edge `from <type> to`: `blocks` (to waits until from is done), `related` or `discovered-from` "

@@ -182,6 +182,7 @@ ToolResult repairEdit(const Holder& h, const json& args, mcp::ToolContext& ctx) 
   return withMechanic(h, [&](Mechanic& m) {
     auto res = m.repairEdit(sb, path, e, callContext(ctx));
     if (!res) return ToolResult::error("repair_edit: " + res.error().message);
+    if (res->newErrors.size() > 10) res->newErrors.resize(10);  // the window plus 10 errors stay under a page
     json out = {{"applied", res->applied},         {"path", res->path},
                 {"window", toJson(res->window)},   {"errors_before", res->errorsBefore},
                 {"errors_after", res->errorsAfter}, {"new_errors", toJson(res->newErrors)},
@@ -211,6 +212,9 @@ Result<void> registerMechanicRepairTools(mcp::Registry& registry, const Holder& 
 
 Result<void> registerMechanicTools(mcp::Registry& registry, const AppConfig& config) {
   auto h = std::make_shared<MechanicHolder>(config);
+  // Open now so crash leftovers are found at start-up (cascade_status reports
+  // them); a universe outside git only makes the tools answer with the reason.
+  (void)h->get();
   auto add = [&](mcp::ToolSpec s) { return registry.addTool(std::move(s)); };
   if (auto r = add({.name = "cascade_start",
                     .title = "Start a repair cascade",

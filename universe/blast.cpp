@@ -57,30 +57,51 @@ Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes) {
   auto seeds = resolveSeeds(g, changes, br);
   if (!seeds) return fail(seeds.error());
 
-  // Symbols: BFS from every changed symbol over usedBy.
-  std::vector<uint32_t> dist(g.symbolCount(), UINT32_MAX), hops(g.symbolCount(), 0);
-  std::vector<SymbolId> next(g.symbolCount(), kNoSymbol), queue;
+  // Symbols: BFS from every changed symbol over usedBy. Per-thread scratch
+  // arrays with a generation stamp keep a query O(affected), not O(symbols).
+  struct Scratch {
+    std::vector<uint32_t> stamp, dist, hops, next;
+    uint32_t generation = 0;
+  };
+  thread_local Scratch sc;
+  if (sc.stamp.size() < g.symbolCount() || ++sc.generation == 0) {
+    sc.stamp.assign(std::max(sc.stamp.size(), g.symbolCount()), 0);
+    sc.dist.resize(sc.stamp.size());
+    sc.hops.resize(sc.stamp.size());
+    sc.next.resize(sc.stamp.size());
+    sc.generation = 1;
+  }
+  const uint32_t gen = sc.generation;
+  std::vector<SymbolId> queue;
   std::sort(seeds->symbols.begin(), seeds->symbols.end());
-  for (SymbolId s : seeds->symbols)
-    if (dist[s] == UINT32_MAX) { dist[s] = 0; queue.push_back(s); }
+  for (SymbolId s : seeds->symbols) {
+    if (sc.stamp[s] == gen) continue;
+    sc.stamp[s] = gen;
+    sc.dist[s] = 0;
+    sc.hops[s] = 0;
+    sc.next[s] = kNoSymbol;
+    queue.push_back(s);
+  }
   for (size_t head = 0; head < queue.size(); ++head) {
     SymbolId s = queue[head];
     for (SymbolId user : g.usedBy(s)) {
-      if (dist[user] != UINT32_MAX) continue;
-      dist[user] = dist[s] + 1;
-      next[user] = s;
-      hops[user] = hops[s] + (g.owner(user) != g.owner(s) ? 1 : 0);
+      if (sc.stamp[user] == gen) continue;
+      sc.stamp[user] = gen;
+      sc.dist[user] = sc.dist[s] + 1;
+      sc.next[user] = s;
+      sc.hops[user] = sc.hops[s] + (g.owner(user) != g.owner(s) ? 1 : 0);
       queue.push_back(user);
     }
   }
+  // BFS order is already by distance, and deterministic (sorted seeds and adjacency).
   br.symbols.reserve(queue.size());
   std::vector<uint32_t> svcDist(g.serviceCount(), UINT32_MAX);
   std::vector<SymbolId> svcVia(g.serviceCount(), kNoSymbol);
   std::vector<ServiceId> svcNext(g.serviceCount(), 0);
   for (SymbolId s : queue) {
-    br.symbols.push_back({s, dist[s], next[s]});
+    br.symbols.push_back({s, sc.dist[s], sc.next[s]});
     ServiceId o = g.owner(s);
-    if (hops[s] < svcDist[o]) { svcDist[o] = hops[s]; svcVia[o] = s; svcNext[o] = o; }
+    if (sc.hops[s] < svcDist[o]) { svcDist[o] = sc.hops[s]; svcVia[o] = s; svcNext[o] = o; }
   }
   // Services: BFS from changed services over dependents.
   std::vector<ServiceId> squeue;
@@ -99,13 +120,10 @@ Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes) {
   }
   for (ServiceId s = 0; s < g.serviceCount(); ++s)
     if (svcDist[s] != UINT32_MAX) br.services.push_back({s, svcDist[s], svcVia[s], svcNext[s]});
-  std::sort(br.symbols.begin(), br.symbols.end(), [&](const AffectedSymbol& a, const AffectedSymbol& b) {
-    return a.distance != b.distance ? a.distance < b.distance : g.symbolName(a.id) < g.symbolName(b.id);
-  });
   std::stable_sort(br.services.begin(), br.services.end(),
                    [](const AffectedService& a, const AffectedService& b) { return a.distance < b.distance; });
   br.nextById.reserve(queue.size());
-  for (SymbolId s : queue) br.nextById.emplace_back(s, next[s]);
+  for (SymbolId s : queue) br.nextById.emplace_back(s, sc.next[s]);
   std::sort(br.nextById.begin(), br.nextById.end());
   for (const auto& s : br.services) br.nextServiceById.emplace_back(s.id, s.viaService);
   std::sort(br.nextServiceById.begin(), br.nextServiceById.end());

@@ -13,7 +13,9 @@
 //
 // The result holds ids, not strings, so a query over thousands of affected
 // symbols stays cheap; reasonChain() formats one chain on demand. Ordering
-// is deterministic: by distance, then by name.
+// is deterministic: by distance, then in breadth-first order (symbol ids
+// follow service names, then declaration order); services by distance,
+// then name.
 #pragma once
 
 #include <map>
@@ -47,7 +49,7 @@ struct AffectedService {
 };
 
 struct BlastRadius {
-  std::vector<AffectedSymbol> symbols;    // sorted by distance, then name
+  std::vector<AffectedSymbol> symbols;    // sorted by distance (breadth-first order)
   std::vector<AffectedService> services;  // sorted by distance, then name
   std::map<SymbolId, std::string> changeNotes;
   std::map<ServiceId, std::string> serviceNotes;  // service-level changes

@@ -48,7 +48,9 @@ Result<SourceFiles> readWorkingTree(const fs::path& root) {
   auto r = walk(root, [&](const fs::directory_entry& entry) {
     std::ifstream in(entry.path(), std::ios::binary);
     if (!in) return;
-    std::string content(kMaxFileBytes + 1, '\0');
+    std::error_code ec;
+    uintmax_t size = entry.file_size(ec);
+    std::string content(static_cast<size_t>(std::min<uintmax_t>(ec ? 0 : size, kMaxFileBytes + 1)), '\0');
     in.read(content.data(), static_cast<std::streamsize>(content.size()));
     content.resize(static_cast<size_t>(in.gcount()));
     files.emplace_back(entry.path().lexically_relative(root).generic_string(), std::move(content));

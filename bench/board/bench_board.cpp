@@ -84,6 +84,12 @@ int main(int argc, char** argv) {
   if (auto r = board->link("t9000", "t9999", EdgeType::Blocks); !r && r.error().code != "failed_precondition")
     return die("link", r.error());
   std::printf("{\"bench\": \"board.link_one\", \"edges\": %d, \"total_ms\": %.2f}\n", kEdges, msSince(start));
+  // The worst case for the cycle check: the new edge's target reaches most of the board.
+  start = Steady::now();
+  auto deep = board->link("t9999", "t1003", EdgeType::Blocks);
+  if (!deep && deep.error().code != "failed_precondition") return die("link", deep.error());
+  std::printf("{\"bench\": \"board.link_one_deep\", \"refused_as_cycle\": %s, \"total_ms\": %.2f}\n",
+              deep ? "false" : "true", msSince(start));
 
   std::vector<double> readySamples;
   std::int64_t readyBefore = 0;

@@ -4,6 +4,9 @@
 //   load      universe::loadUniverse (for context)
 //   full      the first stamp (every file created)
 //   noop      a second stamp (nothing changes: zero writes expected)
+//   parts     render_only (every generated.rs body rendered in memory), and for
+//             the no-op: input_hash (hashing every service's inputs) and
+//             plan (hash + verify the files on disk, no rendering)
 // Targets (issue 4): full < 1 s, no-op < 100 ms with zero file writes.
 // Prints one JSON object per measurement.
 #include <chrono>
@@ -12,6 +15,9 @@
 #include <fstream>
 #include <string>
 
+#include "forge/input_hash.h"
+#include "forge/rust_model.h"
+#include "forge/stamp_plan.h"
 #include "forge/stamper.h"
 #include "universe/ir.h"
 
@@ -84,6 +90,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("{\"bench\":\"forge.load\",\"services\":%d,\"ms\":%.1f}\n", count, loadMs);
+  {
+    auto t = std::chrono::steady_clock::now();
+    size_t bytes = 0;
+    for (const auto& s : loaded->universe.services) {
+      forge::RustCrate crate;
+      universe::Diagnostics problems;
+      if (forge::RustModel(loaded->universe, s, stamper->templates()).render(crate, problems))
+        bytes += crate.generatedBody.size();
+    }
+    std::printf("{\"bench\":\"forge.render_only\",\"services\":%d,\"ms\":%.1f,\"bytes\":%zu}\n", count,
+                msSince(t), bytes);
+  }
   for (const char* phase : {"full", "noop"}) {
     auto t = std::chrono::steady_clock::now();
     auto report = stamper->stamp(*loaded, {});
@@ -95,6 +113,24 @@ int main(int argc, char** argv) {
     std::printf("{\"bench\":\"forge.stamp.%s\",\"services\":%d,\"ms\":%.1f,\"written\":%zu,\"unchanged\":%zu,"
                 "\"target_ms\":%d}\n",
                 phase, count, ms, report->written, report->unchanged, std::string(phase) == "full" ? 1000 : 100);
+    if (std::string(phase) == "noop" && report->written != 0) {
+      std::fprintf(stderr, "bench: the no-op stamp wrote %zu files\n", report->written);
+      return 1;
+    }
+  }
+  {
+    auto t = std::chrono::steady_clock::now();
+    forge::InputHasher hasher(loaded->universe, stamper->templates(), loaded->revision);
+    size_t skippable = 0;
+    for (const auto& s : loaded->universe.services) skippable += hasher.of(s).skippable ? 1 : 0;
+    std::printf("{\"bench\":\"forge.noop.input_hash\",\"services\":%d,\"ms\":%.1f,\"skippable\":%zu}\n", count,
+                msSince(t), skippable);
+  }
+  {
+    auto t = std::chrono::steady_clock::now();
+    auto plan = forge::planStamp(stamper->templates(), *loaded, {});
+    std::printf("{\"bench\":\"forge.noop.plan\",\"services\":%d,\"ms\":%.1f,\"verified\":%zu,\"to_apply\":%zu}\n",
+                count, msSince(t), plan ? plan->verified : 0, plan ? plan->files.size() : 0);
   }
   fs::remove_all(root);
   return 0;

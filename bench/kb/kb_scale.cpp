@@ -138,11 +138,12 @@ double percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   size_t n = 100000, nq = 300;
   int ef = 512, m = 16, efc = 200;
-  bool keep = false;
+  bool keep = false, reuse = false;
   fs::path dir, exportDir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--keep") keep = true;
+    else if (a == "--reuse") reuse = true;  // search an existing --dir, skip the import
     else if (i + 1 < argc && a == "--n") n = std::stoul(argv[++i]);
     else if (i + 1 < argc && a == "--queries") nq = std::stoul(argv[++i]);
     else if (i + 1 < argc && a == "--ef") ef = std::stoi(argv[++i]);
@@ -153,7 +154,7 @@ int main(int argc, char** argv) {
   }
   if (dir.empty()) dir = fs::temp_directory_path() / ("flywheel-kb-scale-" + std::to_string(::getpid()));
   fs::path state = dir / ".flywheel";
-  fs::remove_all(state);
+  if (!reuse) fs::remove_all(state);
   KbOptions opts;
   opts.index.efSearch = ef;
   opts.index.m = m;
@@ -165,7 +166,7 @@ int main(int argc, char** argv) {
   std::ofstream records;
   if (!exportDir.empty()) records.open(exportDir / "records.tsv");
   auto t0 = Clock::now();
-  for (size_t i = 0; i < n; i += 1000) {
+  for (size_t i = 0; i < n && !reuse; i += 1000) {
     std::vector<MemoryDraft> batch;
     for (size_t j = i; j < std::min(n, i + 1000); ++j) batch.push_back(gen.memory(j));
     // The same records for the peer benchmark (tab-separated; no tabs in them).

@@ -26,7 +26,7 @@ echo "# stdio round trips (n=$N each), raw JSON-RPC client"
 MEMORY_FILE_PATH=$WORK/memory.jsonl "$CLIENT" --n "$N" --label server-memory -- "$NODE" "$MODS/server-memory/dist/index.js" | tee "$WORK/mem.txt"
 "$CLIENT" --n "$N" --label server-filesystem -- "$NODE" "$MODS/server-filesystem/dist/index.js" "$WORK/files" | tee "$WORK/fs.txt"
 
-p50() { sed -n "s/.*method=$2 .*p50_us=\([0-9.]*\).*/\1/p" "$1"; }
+p50() { sed -n "s|.*method=$2 .*p50_us=\([0-9.]*\).*|\1|p" "$1"; }
 for m in ping tools/list; do
   fw=$(p50 "$WORK/fw.txt" "$m"); mem=$(p50 "$WORK/mem.txt" "$m"); fs=$(p50 "$WORK/fs.txt" "$m")
   python3 -c "import sys; fw,mem,fs=map(float,sys.argv[2:]); print(f'ratio method={sys.argv[1]} flywheel_p50_us={fw} memory_x={mem/fw:.1f} filesystem_x={fs/fw:.1f}')" "$m" "$fw" "$mem" "$fs"

@@ -62,9 +62,11 @@ bool writeAll(int fd, const std::string& s) {
 // Reads lines until the response carrying `"id":<id>` arrives (notifications are skipped).
 bool awaitResponse(Child& c, long id, int timeoutMs = 30000) {
   std::string needle = "\"id\":" + std::to_string(id);
+  size_t scanned = 0;  // bytes of c.buffer known to hold no newline (avoids rescanning big responses)
   for (;;) {
     size_t nl;
-    while ((nl = c.buffer.find('\n')) != std::string::npos) {
+    while ((nl = c.buffer.find('\n', scanned)) != std::string::npos) {
+      scanned = 0;
       std::string line = c.buffer.substr(0, nl);
       auto at = line.find(needle);
       bool match = at != std::string::npos && line.find("\"method\"") == std::string::npos &&
@@ -72,6 +74,7 @@ bool awaitResponse(Child& c, long id, int timeoutMs = 30000) {
       c.buffer.erase(0, nl + 1);
       if (match) return true;
     }
+    scanned = c.buffer.size();
     pollfd p{c.out, POLLIN, 0};
     if (poll(&p, 1, timeoutMs) <= 0) return false;
     char buf[65536];

@@ -79,6 +79,44 @@ Result<std::optional<std::int64_t>> firstReady(Db& db) {
   return std::optional<std::int64_t>(q->int64(0));
 }
 
+struct SlotState {
+  std::vector<Task> holders;  // live claims of the requested kind
+  int total = 0;
+};
+
+Result<SlotState> slotState(Db& db, SlotKind kind, std::int64_t now) {
+  auto held = liveHolders(db, now);
+  if (!held) return fail(held.error());
+  SlotState s;
+  for (auto& h : *held)
+    if (h.slot == kind) s.holders.push_back(std::move(h));
+  s.total = 1;
+  if (kind == SlotKind::Background) {
+    auto n = readBackgroundSlots(db);
+    if (!n) return fail(n.error());
+    s.total = *n;
+  }
+  return s;
+}
+
+/// The task a claim takes: `wanted` when it is claimable, else the first ready.
+Result<std::int64_t> pickTask(Db& db, std::optional<std::int64_t> wanted) {
+  if (wanted) {
+    auto task = detail::loadTask(db, *wanted);
+    if (!task) return fail(task.error());
+    if (auto why = whyNotClaimable(*task); !why.empty())
+      return fail(Error::failedPrecondition("task_claim: " + why + "; pick a task from task_ready"));
+    return *wanted;
+  }
+  auto first = firstReady(db);
+  if (!first) return fail(first.error());
+  if (!*first)
+    return fail(Error::failedPrecondition(
+        "task_claim: no task is ready (every open task waits on an unfinished blocker, or none is open); "
+        "check task_graph, or wait for in-progress tasks to complete"));
+  return **first;
+}
+
 }  // namespace
 
 Result<void> Board::sweepExpiredLocked() {
@@ -118,46 +156,21 @@ Result<Claim> Board::claim(const ClaimRequest& request) {
   auto r = db_.transaction([&]() -> Result<void> {
     if (auto s = sweepExpiredLocked(); !s) return s;
     auto t = now();
-    auto held = liveHolders(db_, t);
-    if (!held) return fail(held.error());
-    std::vector<Task> sameKind;
-    for (auto& h : *held)
-      if (h.slot == request.slot) sameKind.push_back(h);
-    if (wanted)
-      for (auto& h : sameKind)
-        if (h.id == formatTaskId(*wanted) && h.assignee == request.agent) {
-          result = {h, static_cast<int>(sameKind.size()), 0};  // already ours: a renewal below
-        }
-    int total = 1;
-    if (request.slot == SlotKind::Background) {
-      auto n = readBackgroundSlots(db_);
-      if (!n) return fail(n.error());
-      total = *n;
-    }
-    result.slotsTotal = total;
-    std::optional<std::int64_t> seq = wanted;
-    if (result.task.id.empty()) {
-      if (static_cast<int>(sameKind.size()) >= total)
-        return fail(Error::conflict(
-            "task_claim: all " + std::to_string(total) + " " + std::string(toString(request.slot)) +
-            " slot(s) are held" + (sameKind.empty() ? "" : ": " + describeHolders(sameKind, t)) +
-            "; wait for a holder to complete or release its task, or raise the background slots"));
-      if (wanted) {
-        auto task = detail::loadTask(db_, *wanted);
-        if (!task) return fail(task.error());
-        if (auto why = whyNotClaimable(*task); !why.empty())
-          return fail(Error::failedPrecondition("task_claim: " + why + "; pick a task from task_ready"));
-      } else {
-        auto first = firstReady(db_);
-        if (!first) return fail(first.error());
-        if (!*first)
-          return fail(Error::failedPrecondition(
-              "task_claim: no task is ready (every open task waits on an unfinished blocker, or none is open); "
-              "check task_graph, or wait for in-progress tasks to complete"));
-        seq = *first;
-      }
-      result.slotsInUse = static_cast<int>(sameKind.size()) + 1;
-    }
+    auto slots = slotState(db_, request.slot, t);
+    if (!slots) return fail(slots.error());
+    result.slotsTotal = slots->total;
+    result.slotsInUse = static_cast<int>(slots->holders.size());
+    bool alreadyOurs = false;  // claiming a task we hold again just renews it
+    for (auto& h : slots->holders)
+      alreadyOurs |= wanted && h.id == formatTaskId(*wanted) && h.assignee == request.agent;
+    if (!alreadyOurs && result.slotsInUse >= slots->total)
+      return fail(Error::conflict(
+          "task_claim: all " + std::to_string(slots->total) + " " + std::string(toString(request.slot)) +
+          " slot(s) are held" + (slots->holders.empty() ? "" : ": " + describeHolders(slots->holders, t)) +
+          "; wait for a holder to complete or release its task, or raise the background slots"));
+    auto seq = alreadyOurs ? Result<std::int64_t>(*wanted) : pickTask(db_, wanted);
+    if (!seq) return fail(seq.error());
+    if (!alreadyOurs) ++result.slotsInUse;
     auto up = db_.prepare(
         "UPDATE board_tasks SET status='in_progress', assignee=?1, slot=?2, lease_expires_ms=?3, updated_ms=?4 "
         "WHERE seq=?5 AND ((status='open' AND pending_blockers=0) OR (status='in_progress' AND assignee=?1))");
@@ -188,7 +201,7 @@ Result<Task> Board::renew(const std::string& id, const std::string& agent, std::
     if (task->status != TaskStatus::InProgress || task->assignee != agent) {
       std::string why = task->status == TaskStatus::InProgress ? "it is held by " + task->assignee
                                                                 : "it is " + std::string(toString(task->status)) +
-                                                                      (task->note.empty() ? "" : " (" + task->note + ")");
+                                                                      (task->note.empty() ? "" : " (" + detail::clip(task->note, 200) + ")");
       return fail(Error::failedPrecondition("cannot renew the lease on " + id + " for " + agent + ": " + why +
                                             "; claim a task again with task_claim"));
     }
@@ -256,10 +269,12 @@ Result<Task> Board::transitionLocked(std::int64_t seq, TaskStatus to, const std:
                                      const std::string& note, const char* verb) {
   auto task = detail::loadTask(db_, seq);
   if (!task) return fail(task.error());
-  if (task->status == TaskStatus::InProgress && task->assignee != agent)
+  if (task->status == TaskStatus::InProgress && task->assignee != agent) {
+    auto slot = std::string(toString(task->slot.value_or(SlotKind::Background)));
     return fail(Error::permissionDenied("cannot " + std::string(verb) + " " + task->id + ": it is held by " +
-                                        task->assignee + " (slot " + std::string(toString(*task->slot)) +
+                                        task->assignee + " (slot " + slot +
                                         "); only the holder may, or wait for its lease to expire"));
+  }
   auto t = now();
   auto up = db_.prepare(
       "UPDATE board_tasks SET status=?1, assignee=?2, slot=NULL, lease_expires_ms=NULL, "

@@ -106,7 +106,9 @@ Result<PlanResult> Board::materialisePlan(const PlanInput& plan) {
     result.cancelled = std::move(*cancelled);
     auto ins = db_.prepare(
         "INSERT INTO board_tasks(title, body, status, priority, service, epoch, wave, origin, created_ms, updated_ms) "
-        "VALUES(?, ?, 'open', ?, ?, ?, ?, 'plan', ?, ?)");
+        "VALUES(?, ?, ?, ?, ?, ?, ?, 'plan', ?, ?)");
+    auto block = db_.prepare("UPDATE board_tasks SET note=? WHERE seq=?");
+    if (!block) return fail(block.error());
     if (!ins) return fail(ins.error());
     std::map<std::string, std::string> idOf;
     for (const auto& s : plan.services) {
@@ -114,10 +116,17 @@ Result<PlanResult> Board::materialisePlan(const PlanInput& plan) {
                                           : s.title;
       ins->reset();
       ins->bind(1, detail::clip(title, kMaxTitle)).bind(2, detail::clip(s.body, kMaxBody));
-      ins->bind(3, std::clamp(s.priority, 0, kMaxPriority)).bind(4, s.name).bind(5, plan.epoch).bind(6, s.wave);
-      ins->bind(7, t).bind(8, t);
+      ins->bind(3, s.blocked ? "blocked" : "open").bind(4, std::clamp(s.priority, 0, kMaxPriority)).bind(5, s.name);
+      ins->bind(6, plan.epoch).bind(7, s.wave).bind(8, t).bind(9, t);
       if (auto run = ins->run(); !run) return run;
-      idOf[s.name] = formatTaskId(db_.lastInsertId());
+      auto seq = db_.lastInsertId();
+      idOf[s.name] = formatTaskId(seq);
+      if (s.blocked) {
+        block->reset();
+        block->bind(1, detail::clip(s.blockedReason.empty() ? "blocked: needs a human" : s.blockedReason, kMaxNote));
+        block->bind(2, seq);
+        if (auto run = block->run(); !run) return run;
+      }
     }
     std::vector<Edge> edges;
     for (const auto& s : plan.services) {

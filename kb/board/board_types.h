@@ -121,6 +121,8 @@ struct PlanService {
   std::string title;                   // empty: "repair <name> (epoch N)"
   std::string body;
   int priority = 2;
+  bool blocked = false;       // governance forbids repair: created blocked, for a human
+  std::string blockedReason;  // the blocked task's note
 };
 
 struct PlanInput {

@@ -60,6 +60,12 @@ TEST_CASE("claims beyond the slots are refused with the holders named", "[board]
   // Completing frees the slot.
   REQUIRE(b->complete("t1", "bg-1", "fixed").has_value());
   REQUIRE(b->claim({.agent = "bg-3"}).has_value());
+  // Claiming a task one already holds, with the slots full, renews it.
+  b.advance(1000);
+  auto again = b->claim({.agent = "bg-3", .taskId = "t4", .leaseMs = 120000});
+  REQUIRE(again.has_value());
+  CHECK(again->task.leaseExpiresMs == *b.clock + 120000);
+  CHECK(again->slotsInUse == 2);
   auto holders = b->holders();
   REQUIRE(holders.has_value());
   REQUIRE(holders->size() == 3);

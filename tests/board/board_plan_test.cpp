@@ -95,3 +95,22 @@ TEST_CASE("malformed plans are refused before anything is written", "[board]") {
   CHECK(backwards.error().message.find("earlier wave") != std::string::npos);
   CHECK(b->list({})->total == 0);
 }
+
+TEST_CASE("a plan step that governance forbids becomes a blocked task for a human", "[board]") {
+  TestBoard b("blockedstep");
+  auto r = b->materialisePlan({1,
+                               {{.name = "catalog", .wave = 1},
+                                {.name = "ledger", .wave = 1, .blocked = true, .blockedReason = "governance newborn"},
+                                {.name = "billing", .wave = 2, .dependsOn = {"ledger"}}}});
+  REQUIRE(r.has_value());
+  auto ledger = b->get(r->tasks[1].id);
+  CHECK(ledger->status == TaskStatus::Blocked);
+  CHECK(ledger->note == "governance newborn");
+  CHECK(services(b->ready({})->tasks) == Ids{"catalog"});
+  REQUIRE(!b->claim({.agent = "bg-1", .taskId = ledger->id}));
+  // Once a human repaired it, billing becomes ready.
+  b.done(ledger->id);
+  auto ready = b->ready({});
+  REQUIRE(ready.has_value());
+  CHECK(services(ready->tasks) == Ids{"catalog", "billing"});
+}

@@ -92,12 +92,18 @@ TEST_CASE("every board tool lists its schemas, and every schema example parses",
 
 TEST_CASE("an agent walks a plan from materialisation to completion", "[board][tools]") {
   BoardServer s;
+  // The steps exactly as cascade_plan returns them.
   json plan = {{"epoch", 1},
-               {"services", {{{"name", "catalog"}, {"wave", 0}},
-                             {{"name", "orders"}, {"wave", 1}, {"dependsOn", {"catalog"}}}}}};
+               {"steps", {{{"service", "catalog"}, {"wave", 1}, {"distance", 0}, {"after", json::array()},
+                           {"governance", "survival-patching"}, {"blocked", false}, {"status", "ready"}},
+                          {{"service", "orders"}, {"wave", 2}, {"distance", 1}, {"after", {"catalog"}},
+                           {"governance", "survival-patching"}, {"blocked", false}, {"status", "ready"}},
+                          {{"service", "ledger"}, {"wave", 2}, {"distance", 1}, {"after", {"catalog"}},
+                           {"governance", "newborn"}, {"blocked", true}, {"status", "blocked: needs a human"},
+                           {"reason", "blocked: needs a human (governance newborn)"}}}}};
   auto made = s.ok("task_create", {{"plan", plan}});
-  CHECK(made["edges"] == 1);
-  REQUIRE(made["tasks"].size() == 2);
+  CHECK(made["edges"] == 2);
+  REQUIRE(made["tasks"].size() == 3);
   std::string catalog = made["tasks"][0]["id"], orders = made["tasks"][1]["id"];
 
   auto ready = s.ok("task_ready", json::object());
@@ -126,6 +132,8 @@ TEST_CASE("an agent walks a plan from materialisation to completion", "[board][t
   std::string mermaid = graph["structuredContent"]["mermaid"];
   CHECK(mermaid.find(catalog + " --> " + orders) != std::string::npos);
   CHECK(graph["content"][0]["text"] == mermaid);
+  CHECK(mermaid.find(made["tasks"][2]["id"].get<std::string>() + ": repair ledger (epoch 1)<br/>blocked") !=
+        std::string::npos);
 }
 
 TEST_CASE("board tool refusals say what failed and what to do", "[board][tools]") {

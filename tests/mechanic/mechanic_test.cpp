@@ -269,3 +269,34 @@ TEST_CASE("a newer cascade preempts the older one and kills its cargo", "[mechan
   CHECK(later.error().message.find("superseded by epoch " + std::to_string(st2->epoch)) != std::string::npos);
   CHECK(runningChildren() == 0);
 }
+
+TEST_CASE("an uncommitted intent change is carried into the cascade and lands", "[mechanic][cargo]") {
+  TinyWorkspace ws("worktree-intent");
+  writeText(ws.root / "alpha/intent.lisp", "(service alpha (version 1))\n");
+  const std::string base = ws.commitAll("intent");
+  writeText(ws.root / "alpha/intent.lisp", "(service alpha (version 2))\n");  // not committed
+  auto m = Mechanic::open(ws.root);
+  REQUIRE(m);
+  REQUIRE((*m)->hasUncommittedIntent().value_or(false));
+  auto spec = startSpec("experimental");
+  auto st = (*m)->cascadeStart(spec, {});
+  REQUIRE(st);
+  auto sb = (*m)->repairOpen(st->epoch, "beta");
+  REQUIRE(sb);
+  CHECK(readText(sb->universeDir / "alpha/intent.lisp").find("version 2") != std::string::npos);
+  REQUIRE((*m)->repairPlan(sb->status.id, "parse"));
+  auto fix = (*m)->repairEdit(sb->status.id, "beta/src/lib.rs",
+                              {.oldText = "alpha::answer() * 2", .newText = "alpha::answer().parse::<i32>().unwrap() * 2"},
+                              {});
+  REQUIRE(fix);
+  REQUIRE(fix->applied);
+  REQUIRE((*m)->repairValidate(sb->status.id, {}));
+  REQUIRE((*m)->repairCommit(sb->status.id));
+  auto fin = (*m)->cascadeFinish(st->epoch, {});
+  REQUIRE(fin);
+  INFO(fin->message);
+  CHECK(fin->landed);
+  CHECK(git(ws.root, {"status", "--porcelain"}).empty());
+  CHECK(git(ws.root, {"log", "--format=%s", base + "..HEAD"}).find("intent change from the working tree") !=
+        std::string::npos);
+}
