@@ -149,8 +149,9 @@ TEST_CASE("flywheel check prints errors like a compiler and exits non-zero; expa
   fs::create_directories(dir / "a");
   std::ofstream(dir / "a/intent.lisp") << "(defmacro ent (n) `(type ,n (field id i64)))\n(service a (ent A)\n  (tpye B))\n";
   std::string out = (dir / "out.txt").string();
-  auto run = [&](const std::string& args) {
-    int rc = std::system(("'" + flywheel.string() + "' --universe '" + dir.string() + "' " + args + " >'" + out + "' 2>&1").c_str());
+  auto run = [&](const std::string& args, fs::path universe = {}) {
+    if (universe.empty()) universe = dir;
+    int rc = std::system(("'" + flywheel.string() + "' --universe '" + universe.string() + "' " + args + " >'" + out + "' 2>&1").c_str());
     std::ifstream in(out);
     std::stringstream s;
     s << in.rdbuf();
@@ -162,7 +163,7 @@ TEST_CASE("flywheel check prints errors like a compiler and exits non-zero; expa
   CHECK(text.find("1 error(s) in universe") != std::string::npos);
   auto [rc2, expanded] = run("expand '" + (dir / "a/intent.lisp").string() + "'");
   CHECK(expanded.find("(type A (field id i64))") != std::string::npos);
-  auto [rc3, shop] = run("--universe '" + std::string(FLYWHEEL_SOURCE_DIR) + "/examples/shop' check");
+  auto [rc3, shop] = run("check", fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop");
   CHECK(rc3 == 0);
   CHECK(shop.find("no errors") != std::string::npos);
   fs::remove_all(dir);
