@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <set>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "forge/generation_gap.h"
 #include "forge/input_hash.h"
@@ -79,20 +82,61 @@ std::string dependencyBlock(const TemplateSet& t, const universe::Universe& u, c
   return block;
 }
 
+/// Opens directory `rel` under `rootFd` without following any symlink (so
+/// it provably lies inside the root); -1 when a component is missing, a
+/// symlink, `.` or `..`: the caller then takes the slow, checked path.
+int openDirNoFollow(int rootFd, std::string_view rel) {
+  int fd = rootFd;
+  while (!rel.empty()) {
+    size_t slash = rel.find('/');
+    std::string part(rel.substr(0, slash));
+    rel = slash == std::string_view::npos ? std::string_view() : rel.substr(slash + 1);
+    int next = part.empty() || part == "." || part == ".."
+                   ? -1
+                   : ::openat(fd, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd != rootFd) ::close(fd);
+    if (next < 0) return -1;
+    fd = next;
+  }
+  return fd == rootFd ? -1 : fd;
+}
+
+/// The whole content of `name` in directory `dirFd` (not following a symlink).
+std::optional<std::string> readAt(int dirFd, const char* name) {
+  int fd = ::openat(dirFd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return n == 0 ? std::optional(std::move(out)) : std::nullopt;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 /// The dependencies recorded in `s`'s generated.rs when that file is exactly
 /// what rendering with inputs `inputHash` gave (header and body hash verify,
-/// nobody edited it) and lib.rs and custom.rs exist: rendering can be
-/// skipped. nullopt: render (missing, hand-edited, stale or older file).
-std::optional<std::set<std::string>> upToDate(const TemplateSet& t, const fs::path& root, const Service& s,
+/// nobody edited it), lib.rs and custom.rs exist, and no symlink is on the
+/// way from the root: rendering can be skipped. nullopt: take the slow path
+/// (render and check), for a missing, hand-edited, stale or older file.
+std::optional<std::set<std::string>> upToDate(const TemplateSet& t, int rootFd, const Service& s,
                                               const std::string& inputHash) {
-  for (const char* once : {"src/lib.rs", "src/custom.rs"})
-    if (::access((root / joinPath(s.dir, once)).c_str(), F_OK) != 0) return std::nullopt;
-  auto text = readIfExists(root / joinPath(s.dir, "src/generated.rs"));
-  if (!text || !*text) return std::nullopt;
-  auto recorded = recordedInput(**text);
+  if (rootFd < 0) return std::nullopt;
+  int src = openDirNoFollow(rootFd, joinPath(s.dir, "src"));
+  if (src < 0) return std::nullopt;
+  std::optional<std::string> text;
+  if (::faccessat(src, "lib.rs", F_OK, 0) == 0 && ::faccessat(src, "custom.rs", F_OK, 0) == 0)
+    text = readAt(src, "generated.rs");
+  ::close(src);
+  if (!text) return std::nullopt;
+  auto recorded = recordedInput(*text);
   if (!recorded || recorded->hash != inputHash) return std::nullopt;
   std::set<std::string> deps(recorded->deps.begin(), recorded->deps.end());
-  if (generatedFile(t, s, generatedBody(**text), inputHash, deps) != **text) return std::nullopt;
+  if (generatedFile(t, s, generatedBody(*text), inputHash, deps) != *text) return std::nullopt;
   return deps;
 }
 
@@ -137,27 +181,30 @@ Result<StampPlan> planStamp(const TemplateSet& templates, const universe::Loaded
   std::error_code ec;
   fs::path canonicalRoot = fs::weakly_canonical(u.root, ec);
   InputHasher hasher(u, templates, loaded.revision);
+  int rootFd = ec ? -1 : ::open(canonicalRoot.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   for (const Service* s : *selected) {
     if (!targetsRust(*s)) {
       if (!options.services.empty()) plan.skipped.push_back(s->name);
       continue;
     }
     auto blocked = blockers(loaded, *s);
-    if (blocked.empty() && !insideCanonicalRoot(canonicalRoot, joinPath(s->dir, "src/generated.rs")))
-      blocked.push_back({universe::Severity::Error, s->intentPath, s->pos,
-                         "service directory '" + s->dir + "' leads outside the universe root; refusing to write there"});
-    if (!blocked.empty()) {
-      plan.problems.insert(plan.problems.end(), blocked.begin(), blocked.end());
-      continue;
-    }
     auto input = hasher.of(*s);
-    if (auto deps = input.skippable ? upToDate(templates, u.root, *s, input.hex) : std::nullopt) {
+    if (auto deps = blocked.empty() && input.skippable && !s->dir.empty()
+                        ? upToDate(templates, rootFd, *s, input.hex)
+                        : std::nullopt) {
       // Same inputs as the intact file on disk: its render would be identical.
       plan.stamped.push_back(s->name);
       plan.verified += 3;  // generated.rs, lib.rs, custom.rs
       plan.files.push_back({joinPath(s->dir, "Cargo.toml"), s->name, PlannedFile::Rule::Block,
                             templates.render("Cargo.toml", {{"crate", s->crateName}}),
                             dependencyBlock(templates, u, *s, *deps)});
+      continue;
+    }
+    if (blocked.empty() && !insideCanonicalRoot(canonicalRoot, joinPath(s->dir, "src/generated.rs")))
+      blocked.push_back({universe::Severity::Error, s->intentPath, s->pos,
+                         "service directory '" + s->dir + "' leads outside the universe root; refusing to write there"});
+    if (!blocked.empty()) {
+      plan.problems.insert(plan.problems.end(), blocked.begin(), blocked.end());
       continue;
     }
     RustCrate crate;
@@ -172,6 +219,7 @@ Result<StampPlan> planStamp(const TemplateSet& templates, const universe::Loaded
                           templates.render("Cargo.toml", {{"crate", s->crateName}}),
                           dependencyBlock(templates, u, *s, crate.dependencies)});
   }
+  if (rootFd >= 0) ::close(rootFd);
   // The workspace lists every rust crate that exists or is being created.
   std::set<std::string> planned;
   for (const auto& f : plan.files) planned.insert(f.path);

@@ -14,87 +14,14 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "kb/vector_cache_meta.h"
 
 namespace flywheel::kb {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::uint64_t hashBytes(std::uint64_t h, const char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ull;
-  return h;
-}
-
-// Checksum of a whole file, read in large chunks.
-Result<std::uint64_t> fileChecksum(const fs::path& path, std::uint64_t& size) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Error::notFound(path.string() + " is missing"));
-  std::vector<char> buf(1 << 20);
-  std::uint64_t h = 1469598103934665603ull;
-  size = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    auto got = static_cast<size_t>(in.gcount());
-    // Word-at-a-time mixing keeps this fast on 100 MB indexes.
-    size_t words = got / 8;
-    for (size_t i = 0; i < words; ++i) {
-      std::uint64_t w;
-      std::memcpy(&w, buf.data() + i * 8, 8);
-      h = (h ^ w) * 0x100000001b3ull;
-      h ^= h >> 29;
-    }
-    h = hashBytes(h, buf.data() + words * 8, got - words * 8);
-    size += got;
-  }
-  return h;
-}
-
-struct Meta {
-  std::string embedder;
-  int dim = 0;
-  std::int64_t seq = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t checksum = 0;
-};
-
-std::string formatMeta(const Meta& m) {
-  std::ostringstream o;
-  o << "flywheel-hnsw 1\n" << "embedder " << m.embedder << "\n" << "dim " << m.dim << "\n" << "seq " << m.seq << "\n"
-    << "bytes " << m.bytes << "\n" << "checksum " << m.checksum << "\n";
-  return o.str();
-}
-
-std::optional<Meta> parseMeta(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  if (!std::getline(in, line) || line != "flywheel-hnsw 1") return std::nullopt;
-  Meta m;
-  int seen = 0;
-  while (std::getline(in, line)) {
-    auto sp = line.find(' ');
-    if (sp == std::string::npos) return std::nullopt;
-    std::string key = line.substr(0, sp), value = line.substr(sp + 1);
-    try {
-      if (key == "embedder") m.embedder = value, ++seen;
-      else if (key == "dim") m.dim = std::stoi(value), ++seen;
-      else if (key == "seq") m.seq = std::stoll(value), ++seen;
-      else if (key == "bytes") m.bytes = std::stoull(value), ++seen;
-      else if (key == "checksum") m.checksum = std::stoull(value), ++seen;
-    } catch (...) {
-      return std::nullopt;
-    }
-  }
-  if (seen != 5) return std::nullopt;
-  return m;
-}
-
-fs::path metaPathOf(const fs::path& p) { return fs::path(p.string() + ".meta"); }
-
-float dot(const float* a, const float* b, size_t n) {
-  float s = 0;
-  for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
+using namespace detail;
 
 void sortMatches(std::vector<VectorMatch>& v) {
   std::sort(v.begin(), v.end(), [](const VectorMatch& a, const VectorMatch& b) {
@@ -274,25 +201,37 @@ struct VectorIndex::Impl {
     return {};
   }
 
+  // Scores every live vector in storage order (sequential memory, the SIMD
+  // inner product hnswlib uses) and keeps the best k.
   std::vector<VectorMatch> exact(const std::vector<float>& q, size_t k,
                                  const std::unordered_set<std::int64_t>* allowed) const {
     std::vector<VectorMatch> all;
     if (!hnsw) return all;
-    auto score = [&](hnswlib::labeltype label, hnswlib::tableint internal) {
+    auto distance = space->get_dist_func();
+    void* param = space->get_dist_func_param();
+    auto score = [&](hnswlib::tableint internal) {
       if (hnsw->isMarkedDeleted(internal)) return;
-      auto* v = reinterpret_cast<const float*>(hnsw->getDataByInternalId(internal));
-      all.push_back({static_cast<std::int64_t>(label), dot(q.data(), v, dim())});
+      float d = distance(q.data(), hnsw->getDataByInternalId(internal), param);
+      all.push_back({static_cast<std::int64_t>(hnsw->getExternalLabel(internal)), 1.0f - d});
     };
-    if (allowed) {
+    if (allowed && allowed->size() < live / 4) {
       for (auto id : *allowed) {
         auto it = hnsw->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
-        if (it != hnsw->label_lookup_.end()) score(it->first, it->second);
+        if (it != hnsw->label_lookup_.end()) score(it->second);
       }
     } else {
-      for (const auto& [label, internal] : hnsw->label_lookup_) score(label, internal);
+      all.reserve(live);
+      for (size_t i = 0; i < hnsw->cur_element_count; ++i) score(static_cast<hnswlib::tableint>(i));
+      if (allowed) std::erase_if(all, [&](const VectorMatch& m) { return !allowed->count(m.id); });
     }
-    sortMatches(all);
-    if (all.size() > k) all.resize(k);
+    auto better = [](const VectorMatch& a, const VectorMatch& b) {
+      return a.similarity != b.similarity ? a.similarity > b.similarity : a.id < b.id;
+    };
+    if (all.size() > k) {
+      std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), better);
+      all.resize(k);
+    }
+    std::sort(all.begin(), all.end(), better);
     return all;
   }
 

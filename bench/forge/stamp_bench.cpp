@@ -1,19 +1,23 @@
-// bench_forge_stamp [SERVICES] [DIR]: generates a universe of SERVICES
+// bench_forge_stamp [SERVICES] [DIR] [NOOP_RUNS]: generates a universe of SERVICES
 // (default 1000) services, each with records, an enum, cross-service fields
 // and one of the stamping patterns, then measures:
 //   load      universe::loadUniverse (for context)
 //   full      the first stamp (every file created)
-//   noop      a second stamp (nothing changes: zero writes expected)
+//   noop      a second stamp (nothing changes: zero writes expected);
+//             repeated NOOP_RUNS times (default 5): first, median and min
 //   parts     render_only (every generated.rs body rendered in memory), and for
 //             the no-op: input_hash (hashing every service's inputs) and
 //             plan (hash + verify the files on disk, no rendering)
 // Targets (issue 4): full < 1 s, no-op < 100 ms with zero file writes.
 // Prints one JSON object per measurement.
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "forge/input_hash.h"
 #include "forge/rust_model.h"
@@ -60,6 +64,14 @@ std::string intentOf(int i) {
   return s + ")\n";
 }
 
+/// CPU time of this process (user + system), in ms: unlike wall time, not
+/// inflated when other processes compete for the cores.
+double cpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 double msSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -102,10 +114,26 @@ int main(int argc, char** argv) {
     std::printf("{\"bench\":\"forge.render_only\",\"services\":%d,\"ms\":%.1f,\"bytes\":%zu}\n", count,
                 msSince(t), bytes);
   }
+  int noopRuns = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
   for (const char* phase : {"full", "noop"}) {
     auto t = std::chrono::steady_clock::now();
     auto report = stamper->stamp(*loaded, {});
     double ms = msSince(t);
+    std::vector<double> runs{ms}, cpu;
+    for (int r = 1; std::string(phase) == "noop" && r < noopRuns && report && report->written == 0; ++r) {
+      auto tr = std::chrono::steady_clock::now();
+      double c0 = cpuMs();
+      report = stamper->stamp(*loaded, {});
+      runs.push_back(msSince(tr));
+      cpu.push_back(cpuMs() - c0);
+    }
+    std::sort(cpu.begin(), cpu.end());
+    std::sort(runs.begin() + 1, runs.end());
+    if (runs.size() > 1)
+      std::printf("{\"bench\":\"forge.stamp.noop.runs\",\"runs\":%zu,\"first_ms\":%.1f,\"median_ms\":%.1f,"
+                  "\"min_ms\":%.1f,\"median_cpu_ms\":%.1f}\n",
+                  runs.size(), runs[0], runs[1 + (runs.size() - 1) / 2], std::min(runs[0], runs[1]),
+                  cpu[cpu.size() / 2]);
     if (!report || !report->ok()) {
       std::fprintf(stderr, "bench: stamp failed\n");
       return 1;

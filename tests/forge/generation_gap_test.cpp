@@ -112,9 +112,21 @@ TEST_CASE("dry run reports diffs and writes nothing", "[gap]") {
   REQUIRE(report.has_value());
   CHECK(report->dryRun);
   CHECK(report->written == 0);
-  REQUIRE(report->files.size() == 1);
-  CHECK(report->files[0].status == FileStatus::Updated);
-  CHECK(report->files[0].diff.find("+    Staff,") != std::string::npos);
+  // user's generated.rs gains the variant; its dependents' only change is
+  // the forge-input header line (their input includes user's intent).
+  REQUIRE_FALSE(report->files.empty());
+  for (const auto& f : report->files) {
+    INFO(f.path << "\n" << f.diff);
+    CHECK(f.status == FileStatus::Updated);
+    if (f.path == "services/user/src/generated.rs") {
+      CHECK(f.diff.find("+    Staff,") != std::string::npos);
+    } else {
+      CHECK(f.path.ends_with("/src/generated.rs"));
+      CHECK(f.diff.find("\n-// forge-input: ") != std::string::npos);
+      CHECK(f.diff.find("Staff") == std::string::npos);
+    }
+  }
+  CHECK(report->files.back().path == "services/user/src/generated.rs");
   CHECK(readText(tmp.path / "services/user/src/generated.rs") == before);
 }
 

@@ -2,7 +2,9 @@
 // JSON in, the domain underneath (real git, real cargo), JSON out.
 #include <catch2/catch.hpp>
 
+#include <iostream>
 #include <map>
+#include <sstream>
 
 #include "fixture.h"
 #include "server/tool_api.h"
@@ -111,5 +113,38 @@ TEST_CASE("mechanic tools: an uncommitted intent change opens a cascade and sand
   REQUIRE_FALSE(abort.isError);
   CHECK(abort.structured.at("status").at("state") == "aborted");
   CHECK(git(root, {"status", "--porcelain"}) == " M services/user/intent.lisp");
+  fs::remove_all(root);
+}
+
+TEST_CASE("mechanic tools: crash leftovers are logged to stderr at start-up", "[tools][leftovers]") {
+  fs::path root = fs::temp_directory_path() / ("flywheel-mech-leftovers-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / ".flywheel/sandboxes/e9-ghost");
+  writeText(root / "README.md", "a universe\n");
+  git(root, {"init", "-q", "-b", "main"});
+  git(root, {"add", "README.md"});
+  git(root, {"commit", "-q", "-m", "init"});
+
+  std::ostringstream err;
+  auto* old = std::cerr.rdbuf(err.rdbuf());
+  CollectingRegistry reg;
+  tools::AppConfig config{fs::canonical(root), fs::canonical(root) / ".flywheel", FLYWHEEL_SOURCE_DIR};
+  auto registered = tools::registerMechanicTools(reg, config);
+  std::cerr.rdbuf(old);
+  REQUIRE(registered);
+  INFO(err.str());
+  CHECK(err.str().find("1 crash leftover(s)") != std::string::npos);
+  CHECK(err.str().find("orphaned sandbox worktree e9-ghost") != std::string::npos);
+  CHECK(err.str().find("clean_leftovers") != std::string::npos);
+
+  // A clean universe logs nothing.
+  fs::remove_all(root / ".flywheel/sandboxes/e9-ghost");
+  std::ostringstream quiet;
+  old = std::cerr.rdbuf(quiet.rdbuf());
+  CollectingRegistry reg2;
+  auto again = tools::registerMechanicTools(reg2, config);
+  std::cerr.rdbuf(old);
+  REQUIRE(again);
+  CHECK(quiet.str().empty());
   fs::remove_all(root);
 }

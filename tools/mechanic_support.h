@@ -1,0 +1,66 @@
+// Shared plumbing of the mechanic tool group (tools/mechanic_tools.cpp for the
+// cascade_* tools and prompts, tools/repair_tools.cpp for the repair_* tools).
+//
+// One Mechanic per server, opened on first use: a universe that is not in a
+// git repository must not stop the server from starting; the tools then say
+// why they cannot run. Included only by those two files (it pulls in
+// nlohmann/json through mechanic/codec.h).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "mechanic/codec.h"
+#include "mechanic/mechanic.h"
+#include "server/params.h"
+#include "tools/tool_groups.h"
+
+namespace flywheel::tools::mechanic_detail {
+
+/// Opens the universe's Mechanic lazily and keeps it for the server's life.
+class MechanicHolder {
+ public:
+  explicit MechanicHolder(AppConfig c) : config_(std::move(c)) {}
+  /// The Mechanic, opened on the first call; the error says why it cannot run.
+  Result<mechanic::Mechanic*> get() {
+    std::lock_guard lock(mu_);
+    if (!m_) {
+      auto m = mechanic::Mechanic::open(config_.universeRoot);
+      if (!m) return fail(m.error());
+      m_ = std::move(*m);
+    }
+    return m_.get();
+  }
+  const AppConfig& config() const { return config_; }
+
+ private:
+  AppConfig config_;
+  std::mutex mu_;
+  std::unique_ptr<mechanic::Mechanic> m_;
+};
+using Holder = std::shared_ptr<MechanicHolder>;
+
+/// The request's cancel flag and progress reporter, for the domain.
+inline mechanic::CallContext callContext(mcp::ToolContext& ctx) {
+  return {&ctx.cancelFlag(), [&ctx](double done, double total, const std::string& msg) {
+            ctx.progress(done, total, msg);
+          }};
+}
+
+/// Runs `f` on the Mechanic, or answers with why the mechanic cannot run.
+template <class F>
+mcp::ToolResult withMechanic(const Holder& h, F&& f) {
+  auto m = h->get();
+  if (!m)
+    return mcp::ToolResult::error("the mechanic cannot run on universe " + h->config().universeRoot.string() + ": " +
+                                  m.error().message);
+  return f(**m);
+}
+
+/// Registers repair_open, repair_view, repair_search, repair_plan, repair_edit,
+/// repair_validate, repair_commit and repair_abort (tools/repair_tools.cpp).
+Result<void> registerRepairTools(mcp::Registry& registry, const Holder& h);
+
+}  // namespace flywheel::tools::mechanic_detail
