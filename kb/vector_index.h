@@ -34,7 +34,7 @@
 namespace flywheel::kb {
 
 struct VectorIndexOptions {
-  size_t exactThreshold = 5000;  // below this many vectors, search exactly
+  size_t exactThreshold = 20000;  // below this many vectors, search exactly (a linear SIMD scan)
   size_t exactFilterLimit = 20000;  // filtered search over at most this many ids: exact
   int m = 16;
   int efConstruction = 200;

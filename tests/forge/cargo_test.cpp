@@ -62,6 +62,18 @@ TEST_CASE("user/UserProfile.id i32 -> String breaks auth, order and billing, and
   REQUIRE(report->files.size() == 1);
   CHECK(report->files[0].path == "services/user/src/generated.rs");
 
+  // Regression: user's own stamped code stays clippy-clean with a String key
+  // (the CRUD gateway borrows it as &str, never &String: clippy::ptr_arg).
+  {
+    std::string gen = readText(tmp.path / "services/user/src/generated.rs");
+    CHECK(gen.find("fn read(&self, key: &str)") != std::string::npos);
+    CHECK(gen.find("&String") == std::string::npos);
+    std::string out;
+    int rc = run(cargoEnv() + "cargo clippy --offline -p user -- -D warnings", tmp.path, &out);
+    INFO(out);
+    CHECK(rc == 0);
+  }
+
   // The downstream services of the changed field: every service depending on
   // user, directly or not (distance > 0 in the blast radius; user owns the
   // change and its own stamped code follows it).

@@ -173,7 +173,10 @@ try {
       check(!view.isError && view.data.first_line <= first.line && first.line <= view.data.last_line && view.text.includes(spanLine),
         `${service}: repair_view shows the failing line (${spanLine})`);
     } else {
-      check(redDeps.length > 0 && /dependency/.test(entry.note ?? ''), `${service}: no own diagnostics because a dependency is red (${entry.note})`);
+      // The queue was made at cascade_start, when the earlier waves were red.
+      const wereRed = (deps[service] ?? []).filter((d) => status[d] === 'broken');
+      check(wereRed.length > 0 && /dependency/.test(entry.note ?? ''),
+        `${service}: no own diagnostics at cascade_start because ${wereRed.join(', ')} did not compile (${entry.note})`);
       const view = await call('repair_view', { sandbox, path: `services/${service}/src/custom.rs` });
       check(!view.isError, `${service}: repair_view custom.rs`);
     }

@@ -126,3 +126,81 @@ TEST_CASE("http: the bearer token is required when set", "[http]") {
   auto right = c.Post("/mcp", headers({}, {{"Authorization", "Bearer s3cret"}}), kInit, "application/json");
   CHECK(right->status == 200);
 }
+
+// --- MCP 2026-07-28: stateless requests on the same endpoint ---
+
+namespace {
+
+json modernRequest(int id, const std::string& method, json params = json::object(), const std::string& version = "2026-07-28") {
+  params["_meta"] = {{"io.modelcontextprotocol/protocolVersion", version},
+                     {"io.modelcontextprotocol/clientCapabilities", json::object()},
+                     {"io.modelcontextprotocol/clientInfo", {{"name", "t"}, {"version", "1"}}}};
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
+}
+
+httplib::Headers modernHeaders(const std::string& method, const std::string& version = "2026-07-28") {
+  return headers({}, {{"MCP-Protocol-Version", version}, {"Mcp-Method", method}});
+}
+
+}  // namespace
+
+TEST_CASE("http 2026-07-28: server/discover and tools/list without initialize or session", "[http][stateless]") {
+  RunningServer s;
+  auto c = s.client();
+  auto r = c.Post("/mcp", modernHeaders("server/discover"), modernRequest(1, "server/discover").dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("Mcp-Session-Id").empty());
+  json d = json::parse(r->body);
+  CHECK(d["result"]["supportedVersions"][0] == "2026-07-28");
+  CHECK(d["result"]["capabilities"].contains("tools"));
+  CHECK(d["result"]["resultType"] == "complete");
+  CHECK(d["result"]["cacheScope"] == "private");
+  auto t = c.Post("/mcp", modernHeaders("tools/list"), modernRequest(2, "tools/list").dump(), "application/json");
+  REQUIRE(t);
+  json l = json::parse(t->body);
+  CHECK(l["result"]["tools"].is_array());
+  CHECK(l["result"]["ttlMs"] == 0);
+}
+
+TEST_CASE("http 2026-07-28: header and _meta rules give 400 or 404 with the request id", "[http][stateless]") {
+  RunningServer s;
+  auto c = s.client();
+  json noMeta{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/list"}, {"params", json::object()}};
+  auto r = c.Post("/mcp", modernHeaders("tools/list"), noMeta.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(json::parse(r->body)["error"]["code"] == -32602);
+  CHECK(json::parse(r->body)["id"] == 7);
+  auto mismatch = c.Post("/mcp", modernHeaders("tools/list"), modernRequest(8, "tools/list", json::object(), "v9").dump(),
+                         "application/json");
+  REQUIRE(mismatch);
+  CHECK(mismatch->status == 400);
+  CHECK(json::parse(mismatch->body)["error"]["code"] == -32020);
+  auto unsupported = c.Post("/mcp", modernHeaders("tools/list", "v9"),
+                            modernRequest(9, "tools/list", json::object(), "v9").dump(), "application/json");
+  REQUIRE(unsupported);
+  CHECK(unsupported->status == 400);
+  json u = json::parse(unsupported->body);
+  CHECK(u["error"]["code"] == -32022);
+  CHECK(u["error"]["data"]["requested"] == "v9");
+  auto removed = c.Post("/mcp", modernHeaders("ping"), modernRequest(10, "ping").dump(), "application/json");
+  REQUIRE(removed);
+  CHECK(removed->status == 404);
+  CHECK(json::parse(removed->body)["error"]["code"] == -32601);
+}
+
+TEST_CASE("http: a legacy client keeps its session beside stateless requests", "[http][stateless]") {
+  RunningServer s;
+  auto c = s.client();
+  std::string sid = initialize(c);
+  auto r = c.Post("/mcp", headers(sid, {{"MCP-Protocol-Version", "2025-11-25"}}),
+                  R"({"jsonrpc":"2.0","id":2,"method":"server/discover"})", "application/json");
+  REQUIRE(r);
+  CHECK(json::parse(r->body)["error"]["code"] == -32601);
+  auto p = c.Post("/mcp", headers(sid, {{"MCP-Protocol-Version", "2025-11-25"}}),
+                  R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json");
+  REQUIRE(p);
+  CHECK(json::parse(p->body)["result"] == json::object());
+  CHECK_FALSE(json::parse(p->body)["result"].contains("resultType"));
+}
