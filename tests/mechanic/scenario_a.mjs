@@ -6,12 +6,12 @@
 // the fix, repair_validate, repair_commit; cascade_finish; then `cargo test`
 // on the user's branch is green and `git log` shows the cascade.
 //
-// Known blocker (Forge, not the mechanic): when the stamped
-// services/user/src/generated.rs fails `clippy -D warnings` (clippy::ptr_arg
-// on `&String` keys), no sandbox can validate green. The script then asserts
-// everything up to and including that gauntlet result (check green, clippy
-// red on exactly that generated line), that nothing can be committed or
-// landed, and that the user's branch and working tree are untouched.
+// Should Forge again stamp `key: &String` into services/user/src/generated.rs
+// (clippy::ptr_arg under `-D warnings`, as it did before its fix), no sandbox
+// can validate green: the script then asserts everything up to and including
+// that gauntlet result (check green, clippy red only on that generated line),
+// that nothing can be committed or landed, and that the user's branch and
+// working tree are untouched; any other red result is a failure.
 //
 //   node scenario_a.mjs <flywheel binary>      (exit 77: skipped)
 import { execFileSync } from 'node:child_process';
