@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   app.add_option("--universe", state.universe, "Universe root (default: $CLAUDE_PROJECT_DIR or the current directory)");
 
   auto* help = app.add_subcommand("help", "Show this help");
-  help->callback([&]() { std::cout << app.help(); });
+  help->callback([&]() { std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal); });
 
 #define FLYWHEEL_CLI_GROUP(Name) add##Name##Commands(app, state);
 #include "cli/commands.def"
