@@ -34,10 +34,6 @@ Result<json> McpSession::requestClient(std::string_view method, json params, std
     return fail(Error::failedPrecondition(std::string(method) + ": the client did not declare the \"" + cap +
                                           "\" capability in initialize; use a client that supports it"));
   if (closed_) return fail(Error::cancelled(std::string(method) + ": the session is closed"));
-  if (stateless())
-    return fail(Error::failedPrecondition(std::string(method) +
-                                          ": protocol 2026-07-28 has no server-to-client requests on a call; "
-                                          "this tool needs a 2025-11-25 session (send initialize)"));
   json id = nextOutgoingId_.fetch_add(1);
   std::string key = rpc::idKey(id);
   auto p = std::make_shared<Pending>();

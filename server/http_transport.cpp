@@ -10,7 +10,6 @@
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
-#include "server/stateless.h"
 #include "server/transport.h"
 
 namespace flywheel::mcp {
@@ -72,7 +71,6 @@ class StreamableHttp final : public HttpTransport {
 
  private:
   void onPost(const httplib::Request& req, httplib::Response& res);
-  void onStatelessPost(const httplib::Request& req, httplib::Response& res, const json& body, const std::string& accept);
   void onGet(const httplib::Request& req, httplib::Response& res);
   void onDelete(const httplib::Request& req, httplib::Response& res);
   std::optional<SessionEntry> lookup(const httplib::Request& req, httplib::Response& res);
@@ -172,12 +170,6 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
   if (body.is_discarded())
     return jsonError(res, 400, rpc::code::kParseError, "Parse error: the request body is not valid JSON");
   bool isInit = body.is_object() && body.value("method", "") == "initialize";
-  // The era is decided per request: no session, no initialize, and a
-  // 2026-07-28 header or _meta make a stateless request.
-  std::string hv = req.get_header_value("MCP-Protocol-Version");
-  if (!isInit && body.is_object() && !req.has_header("Mcp-Session-Id") &&
-      ((!hv.empty() && !isSupportedVersion(hv)) || (hv.empty() && carriesStatelessMeta(body))))
-    return onStatelessPost(req, res, body, accept);
   std::optional<SessionEntry> entry;
   if (isInit) {
     entry = create();
@@ -216,59 +208,6 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
       sessions_[sid] = *entry;
     }
   }
-}
-
-// Checks Mcp-Method and Mcp-Name against the body; empty when they agree.
-std::string headerDisagreement(const httplib::Request& req, const json& body) {
-  std::string method = body.value("method", "");
-  std::string hm = req.get_header_value("Mcp-Method");
-  if (req.has_header("Mcp-Method") && hm != method)
-    return "Mcp-Method header " + hm + " differs from the body's method " + method;
-  if (!req.has_header("Mcp-Name")) return {};
-  const json params = body.value("params", json::object());
-  std::string name;
-  if (method == "tools/call" || method == "prompts/get") name = params.is_object() ? params.value("name", "") : "";
-  else if (method == "resources/read") name = params.is_object() ? params.value("uri", "") : "";
-  else return {};
-  std::string hn = req.get_header_value("Mcp-Name");
-  return hn == name ? std::string() : "Mcp-Name header " + hn + " differs from the body's " + name;
-}
-
-void StreamableHttp::onStatelessPost(const httplib::Request& req, httplib::Response& res, const json& body,
-                                     const std::string& accept) {
-  if (!body.contains("method") || !body.contains("id")) {  // notifications and responses: nothing to answer
-    res.status = 202;
-    return;
-  }
-  std::string hv = req.get_header_value("MCP-Protocol-Version");
-  int status = 200;
-  if (json err = checkStatelessRequest(body, &hv, status); !err.is_null()) {
-    res.status = status;
-    return res.set_content(err.dump(), "application/json");
-  }
-  if (std::string why = headerDisagreement(req, body); !why.empty())
-    return jsonError(res, 400, code::kHeaderMismatch, "Header mismatch: " + why, body["id"]);
-  SessionEntry e;
-  e.sink = std::make_shared<HttpSink>();
-  e.session = server_->openSession(e.sink);
-  const json& meta = body["params"]["_meta"];
-  e.session->beginStateless(meta);
-  json id = body["id"];
-  // Progress and log notifications need a stream; everything else is JSON,
-  // so errors keep their HTTP status.
-  bool wantsNotes = meta.contains("progressToken") || meta.contains(kMetaLogLevel);
-  bool sse = body.value("method", "") == "tools/call" && wantsNotes &&
-             accept.find("text/event-stream") != std::string::npos && openStreams_.load() < opts_.maxStreams;
-  if (!sse) {
-    answerJson(res, e, body, id);
-    e.session->close();
-    if (res.status == 200) res.status = statelessHttpStatus(json::parse(res.body, nullptr, false));
-    return;
-  }
-  auto stream = std::make_shared<SseStream>(randomId(), 1);
-  e.sink->attachRequestStream(rpc::idKey(id), stream);
-  e.session->receive(body);
-  serveStream(res, stream, 0, [session = e.session] { session->close(); });
 }
 
 void StreamableHttp::answerJson(httplib::Response& res, SessionEntry& e, const json& body, const json& ids) {

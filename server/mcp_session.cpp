@@ -4,7 +4,6 @@
 
 #include "server/mcp_server.h"
 #include "server/protocol.h"
-#include "server/stateless.h"
 
 namespace flywheel::mcp {
 
@@ -103,39 +102,9 @@ bool McpSession::admitted(const std::string& method, std::string& why) const {
   return false;
 }
 
-bool McpSession::admitStateless(const json& message, const std::string& method, const Respond& respond) {
-  bool fresh = !initialized() && method != "initialize" && carriesStatelessMeta(message);
-  if (!fresh && !stateless()) return true;
-  // Transports that validated the request already (HTTP) begin the era
-  // themselves; on stdio every 2026-07-28 request is checked here.
-  int status = 0;
-  if (json err = checkStatelessRequest(message, nullptr, status); !err.is_null()) {
-    respond(std::move(err));
-    return false;
-  }
-  beginStateless(message["params"]["_meta"]);
-  if (removedInStateless(method)) {
-    respond(rpc::makeErrorResponse(message["id"], RpcError::methodNotFound(
-                                                      "method " + method + " does not exist in protocol " +
-                                                      kStatelessVersion + " (it was removed with sessions)")));
-    return false;
-  }
-  return true;
-}
-
-void McpSession::handleRequest(const json& message, const Respond& plainRespond, bool direct) {
+void McpSession::handleRequest(const json& message, const Respond& respond, bool direct) {
   const json& id = message["id"];
   std::string method = message["method"].get<std::string>();
-  if (!admitStateless(message, method, plainRespond)) return;
-  bool modern = stateless();
-  Respond respond = plainRespond;
-  if (modern) {
-    direct = false;  // results get their 2026 fields, so no raw pass-through
-    respond = [plainRespond, method](json r) {
-      decorateStatelessResponse(method, r);
-      plainRespond(std::move(r));
-    };
-  }
   if (std::string why; !admitted(method, why)) {
     int code = method == "server/discover" ? rpc::code::kMethodNotFound : rpc::code::kInvalidRequest;
     respond(rpc::makeErrorResponse(id, {code, why}));
@@ -224,25 +193,6 @@ std::string McpSession::beginInitialize(const std::string& requested, json caps,
   return version_;
 }
 
-void McpSession::beginStateless(const json& meta) {
-  std::lock_guard lock(mu_);
-  stateless_ = true;
-  phase_ = Phase::Initialized;
-  version_ = kStatelessVersion;
-  clientCaps_ = meta.is_object() && meta.contains(kMetaCapabilities) ? meta[kMetaCapabilities] : json::object();
-  clientInfo_ = meta.is_object() && meta.contains(kMetaClientInfo) ? meta[kMetaClientInfo] : json::object();
-  std::optional<LogLevel> level;
-  if (meta.is_object() && meta.contains(kMetaLogLevel) && meta[kMetaLogLevel].is_string())
-    level = parseLogLevel(meta[kMetaLogLevel].get<std::string>());
-  quiet_ = !level;
-  if (level) logLevel_ = *level;
-}
-
-bool McpSession::stateless() const {
-  std::lock_guard lock(mu_);
-  return stateless_;
-}
-
 void McpSession::subscribe(const std::string& uri) {
   std::lock_guard lock(mu_);
   subscriptions_.insert(uri);
@@ -269,10 +219,7 @@ void McpSession::notify(std::string_view method, json params, const json& relate
 }
 
 void McpSession::logToClient(LogLevel level, const std::string& logger, json data, const json& related) {
-  {
-    std::lock_guard lock(mu_);
-    if (quiet_ || level < logLevel_) return;
-  }
+  if (level < logLevel()) return;
   json params{{"level", logLevelName(level)}, {"data", std::move(data)}};
   if (!logger.empty()) params["logger"] = logger;
   notify("notifications/message", std::move(params), related);

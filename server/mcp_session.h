@@ -51,10 +51,6 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   void setLogLevel(LogLevel level);
   /// Records the outcome of initialize; returns the version to answer with.
   std::string beginInitialize(const std::string& requested, nlohmann::json caps, nlohmann::json clientInfo);
-  /// Serves this connection in the stateless 2026-07-28 era with the
-  /// capabilities, client info and log level of one request's `_meta`.
-  void beginStateless(const nlohmann::json& meta);
-  bool stateless() const;
   void subscribe(const std::string& uri);
   void unsubscribe(const std::string& uri);
   bool subscribed(const std::string& uri) const;
@@ -77,8 +73,6 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   void handleRequest(const nlohmann::json& message, const Respond& respond, bool direct);
   void handleResponse(const nlohmann::json& message);
   bool admitted(const std::string& method, std::string& why) const;
-  /// Stateless-era checks before dispatch; false when already answered.
-  bool admitStateless(const nlohmann::json& message, const std::string& method, const Respond& respond);
   void abandonPending();
 
   struct Pending;
@@ -93,8 +87,6 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   nlohmann::json clientCaps_ = nlohmann::json::object();
   nlohmann::json clientInfo_ = nlohmann::json::object();
   LogLevel logLevel_ = LogLevel::Info;
-  bool stateless_ = false;
-  bool quiet_ = false;  // stateless request without _meta logLevel: no notifications/message
   std::set<std::string> subscriptions_;
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> inflight_;  // idKey -> cancelled
   std::map<std::string, std::shared_ptr<Pending>> pending_;              // outgoing id -> waiter
