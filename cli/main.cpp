@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   CLI::App app{"flywheel: an MCP tool server that repairs a universe of services after an intent change"};
   app.set_version_flag("--version", std::string("flywheel ") + FLYWHEEL_VERSION);
   app.require_subcommand(0, 1);
+  // Subcommands inherit this: `flywheel serve --stdio --universe DIR` works as
+  // well as `flywheel --universe DIR serve --stdio`.
+  app.fallthrough();
   CliState state;
   app.add_option("--universe", state.universe, "Universe root (default: $CLAUDE_PROJECT_DIR or the current directory)");
 
