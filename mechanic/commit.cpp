@@ -103,6 +103,7 @@ Result<void> Mechanic::finishRepair(SandboxRow& row, const EpochRow& epoch, cons
                {"diff", json::object()}};
   for (const auto& s : epoch.services)
     if (s.name == row.service) line["mode"] = s.mode;
+  if (rec.contains("benchmarks")) line["benchmarks"] = rec["benchmarks"];  // self-distillation's verdict
   if (!endCommit.empty() && endCommit != row.startCommit)
     if (auto repo = GitRepo::open(repoRoot_))
       if (auto d = repo->diffFiles(row.startCommit, endCommit)) line["diff"] = *d;

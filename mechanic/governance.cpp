@@ -18,12 +18,16 @@ constexpr std::array<std::pair<Mode, const char*>, 7> kNames = {{{Mode::Newborn,
                                                                   {Mode::Polisher, "polisher"}}};
 
 Error refusal(Mode m, const std::string& service, const std::string& what, const std::string& intentPath) {
+  return governanceRefusal(m, service, what, intentPath);
+}
+
+}  // namespace
+
+Error governanceRefusal(Mode m, const std::string& service, const std::string& what, const std::string& intentPath) {
   return Error::permissionDenied("refused by governance: " + what + ". Service '" + service + "' is in mode `" +
                                  modeName(m) + "`, which allows: " + modeAllows(m) +
                                  ". A human can change the mode with (governance MODE) in " + intentPath + ".");
 }
-
-}  // namespace
 
 std::optional<Mode> parseMode(const std::string& name) {
   for (const auto& [m, n] : kNames)

@@ -21,6 +21,9 @@ std::optional<Mode> parseMode(const std::string& name);
 std::string modeName(Mode m);
 /// One sentence: what the mode allows an agent to do.
 std::string modeAllows(Mode m);
+/// The refusal every governance rule returns: what was refused, the mode,
+/// what the mode allows and where a human changes it.
+Error governanceRefusal(Mode m, const std::string& service, const std::string& what, const std::string& intentPath);
 /// Whether the mode forbids changing public signatures.
 bool modeFreezesSignatures(Mode m);
 

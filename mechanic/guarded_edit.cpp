@@ -131,12 +131,17 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   res.errorsAfter = static_cast<int>(after->size());
   res.newErrors = minus(*after, *row.baseline);
   auto fixed = minus(*row.baseline, *after);
-  const bool mustClear = mode == Mode::Polisher;
-  if ((!res.newErrors.empty() && fixed.empty()) || (mustClear && fixed.empty())) {
+  // Polisher keeps an edit only when clippy reports fewer findings than before
+  // (a count: rewording code can change a finding's key without clearing it).
+  const bool polisherRefuses = mode == Mode::Polisher && res.errorsAfter >= res.errorsBefore;
+  if ((!res.newErrors.empty() && fixed.empty()) || polisherRefuses) {
     if (auto r = writeFileAtomic(cp->absolute, before); !r) return fail(r.error());
-    res.message = "edit not applied: it introduced " + std::to_string(res.newErrors.size()) +
-                  " new error(s) and fixed none" + (mustClear ? " (polisher mode: an edit must clear a warning)" : "") +
-                  "; the file is unchanged. The window shows the file as it would have been.";
+    res.message = polisherRefuses
+                      ? "edit not applied: clippy findings " + std::to_string(res.errorsBefore) + " -> " +
+                            std::to_string(res.errorsAfter) + " (polisher mode: an edit must clear a warning)"
+                      : "edit not applied: it introduced " + std::to_string(res.newErrors.size()) +
+                            " new error(s) and fixed none";
+    res.message += "; the file is unchanged. The window shows the file as it would have been.";
   } else {
     res.applied = true;
     row.baseline = std::move(*after);

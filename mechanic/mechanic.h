@@ -95,6 +95,9 @@ class Mechanic {
                                                  bool* cancelled);
   Result<QueueEntry> checkService(const std::filesystem::path& universeDir, const std::filesystem::path& target,
                                   const ServicePlan& svc, const EpochRow& epoch, const CallContext& ctx);
+  /// Self-distillation: cargo bench on the sandbox must beat the cascade worktree.
+  Result<void> requireBenchGain(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan,
+                                const CallContext& ctx);
   Result<void> carryWorkingTreeIntent(const std::filesystem::path& worktreeRoot);
   Result<void> removeSandboxFiles(const std::string& name);
   Result<void> finishRepair(SandboxRow& row, const EpochRow& epoch, const std::string& outcome,

@@ -193,6 +193,8 @@ Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
                                                                                      "repair_validate"
                                                                                    : " is not validated green") +
         "; run repair_validate and commit once every gate passes"));
+  if (parseMode(plan.mode) == Mode::SelfDistillation)
+    if (auto r = requireBenchGain(row, e, plan, {}); !r) return fail(r.error());
   auto wt = GitRepo::open(worktreePath(id));
   if (!wt) return fail(wt.error());
   const std::string spec = prefix_.empty() ? plan.dir : prefix_ + "/" + plan.dir;

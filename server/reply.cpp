@@ -43,13 +43,14 @@ bool Reply::operator()(RpcResult result) const {
   return true;
 }
 
-bool Reply::raw(std::string serializedResult) const {
+bool Reply::raw(std::string_view serializedResult) const {
   if (!state_->sendRaw) return (*this)(json::parse(serializedResult));
   if (state_->answered.exchange(true)) {
     spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
     return false;
   }
   std::string text = "{\"jsonrpc\":\"2.0\",\"id\":" + state_->id.dump() + ",\"result\":";
+  text.reserve(text.size() + serializedResult.size() + 2);  // the result, '}' and a framing newline: one copy
   text += serializedResult;
   text += '}';
   state_->sendRaw(std::move(text));

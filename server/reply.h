@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/json_rpc.h"
 
@@ -31,8 +32,9 @@ class Reply {
   bool operator()(RpcResult result) const;
   /// Sends an already serialized result object (a fast path for cached
   /// results such as tools/list pages). Same one-shot rule as operator().
-  bool raw(std::string serializedResult) const;
-  /// Installs the sender used by raw() (it receives the whole response text);
+  bool raw(std::string_view serializedResult) const;
+  /// Installs the sender used by raw() (it receives the whole response text,
+  /// with spare capacity for one more byte so a framing newline costs no copy);
   /// without one, raw() parses the text and sends it through `send`.
   void setRawSender(std::function<void(std::string response)> sendRaw);
   /// Marks the request answered without sending anything (cancelled).

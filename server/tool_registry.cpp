@@ -175,7 +175,7 @@ Result<Page> ToolRegistry::listTools(std::size_t offset) const {
   return page(tools_, offset, pageSize_, [](const RegisteredTool& t) { return t.descriptor; });
 }
 
-Result<std::string> ToolRegistry::listToolsSerialized(std::size_t offset) const {
+Result<std::shared_ptr<const std::string>> ToolRegistry::listToolsSerialized(std::size_t offset) const {
   {
     std::lock_guard cache(cacheMu_);
     if (auto it = toolPages_.find(offset); it != toolPages_.end()) return it->second;
@@ -184,7 +184,7 @@ Result<std::string> ToolRegistry::listToolsSerialized(std::size_t offset) const 
   if (!p) return fail(p.error());
   json result{{"tools", std::move(p->items)}};
   if (!p->nextCursor.empty()) result["nextCursor"] = p->nextCursor;
-  std::string text = result.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto text = std::make_shared<const std::string>(result.dump(-1, ' ', false, json::error_handler_t::replace));
   std::lock_guard cache(cacheMu_);
   toolPages_[offset] = text;
   return text;

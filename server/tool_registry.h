@@ -60,7 +60,7 @@ class ToolRegistry {
   Result<Page> listTools(std::size_t offset) const;
   /// The whole tools/list result for a page, serialized (cached until the
   /// next addTool: tools/list is the hottest call an agent makes).
-  Result<std::string> listToolsSerialized(std::size_t offset) const;
+  Result<std::shared_ptr<const std::string>> listToolsSerialized(std::size_t offset) const;
   Result<Page> listResources(std::size_t offset) const;
   Result<Page> listResourceTemplates(std::size_t offset) const;
   Result<Page> listPrompts(std::size_t offset) const;
@@ -78,7 +78,7 @@ class ToolRegistry {
   std::vector<std::shared_ptr<const ResourceTemplateSpec>> templates_;
   std::vector<std::shared_ptr<const PromptSpec>> prompts_;
   mutable std::mutex cacheMu_;
-  mutable std::map<std::size_t, std::string> toolPages_;
+  mutable std::map<std::size_t, std::shared_ptr<const std::string>> toolPages_;
 };
 
 /// RFC 6570 level-1 matching: "flywheel://intent/{service}" against a URI.

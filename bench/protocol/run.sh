@@ -12,6 +12,7 @@ FLYWHEEL=$BUILD/cli/flywheel
 CLIENT=$BUILD/bench/protocol/bench_protocol_stdio
 NODE=${NODE:-/usr/bin/node}
 MODS=$ROOT/.deps/npm/node_modules/@modelcontextprotocol
+p50() { sed -n "s|.*method=$2 .*p50_us=\\([0-9.]*\\).*|\\1|p" "$1"; }
 for f in "$FLYWHEEL" "$CLIENT"; do
   [ -x "$f" ] || { echo "bench: $f is missing; build it (cmake --build $BUILD --target flywheel bench_protocol_stdio)"; exit 1; }
 done
@@ -21,15 +22,15 @@ trap 'rm -rf "$WORK"; [ -n "${HTTP_PID:-}" ] && kill $HTTP_PID 2>/dev/null || tr
 mkdir -p "$WORK/universe" "$WORK/files"
 cp -r "$ROOT/examples/shop/." "$WORK/universe/" 2>/dev/null || true
 
-echo "# stdio round trips (n=$N each), raw JSON-RPC client"
-"$CLIENT" --n "$N" --label flywheel -- "$FLYWHEEL" --universe "$WORK/universe" serve --stdio | tee "$WORK/fw.txt"
-MEMORY_FILE_PATH=$WORK/memory.jsonl "$CLIENT" --n "$N" --label server-memory -- "$NODE" "$MODS/server-memory/dist/index.js" | tee "$WORK/mem.txt"
-"$CLIENT" --n "$N" --label server-filesystem -- "$NODE" "$MODS/server-filesystem/dist/index.js" "$WORK/files" | tee "$WORK/fs.txt"
-
-p50() { sed -n "s|.*method=$2 .*p50_us=\([0-9.]*\).*|\1|p" "$1"; }
-for m in ping tools/list; do
-  fw=$(p50 "$WORK/fw.txt" "$m"); mem=$(p50 "$WORK/mem.txt" "$m"); fs=$(p50 "$WORK/fs.txt" "$m")
-  python3 -c "import sys; fw,mem,fs=map(float,sys.argv[2:]); print(f'ratio method={sys.argv[1]} flywheel_p50_us={fw} memory_x={mem/fw:.1f} filesystem_x={fs/fw:.1f}')" "$m" "$fw" "$mem" "$fs"
+for WAIT in spin block; do
+  echo "# stdio round trips (n=$N each), raw JSON-RPC client, client waits by $WAIT"
+  "$CLIENT" --n "$N" --wait $WAIT --label flywheel -- "$FLYWHEEL" --universe "$WORK/universe" serve --stdio | tee "$WORK/fw.txt"
+  MEMORY_FILE_PATH=$WORK/memory.jsonl "$CLIENT" --n "$N" --wait $WAIT --label server-memory -- "$NODE" "$MODS/server-memory/dist/index.js" | tee "$WORK/mem.txt"
+  "$CLIENT" --n "$N" --wait $WAIT --label server-filesystem -- "$NODE" "$MODS/server-filesystem/dist/index.js" "$WORK/files" | tee "$WORK/fs.txt"
+  for m in ping tools/list; do
+    fw=$(p50 "$WORK/fw.txt" "$m"); mem=$(p50 "$WORK/mem.txt" "$m"); fs=$(p50 "$WORK/fs.txt" "$m")
+    python3 -c "import sys; w,m=sys.argv[1:3]; fw,mem,fs=map(float,sys.argv[3:]); print(f'ratio wait={w} method={m} flywheel_p50_us={fw} memory_x={mem/fw:.1f} filesystem_x={fs/fw:.1f}')" "$WAIT" "$m" "$fw" "$mem" "$fs"
+  done
 done
 echo "# targets: ping >= 5x lower, tools/list >= 50x lower than the Node servers"
 

@@ -2,10 +2,20 @@
 // round-trip latency of `ping` and `tools/list` against any MCP server
 // command, the same way for every server (no SDK on either side).
 //
-//   bench_protocol_stdio [--n N] [--label L] -- <server command...>
+//   bench_protocol_stdio [--n N] [--label L] [--wait spin|block] -- <server command...>
 //
 // Prints one machine-readable line per method:
-//   label=flywheel method=ping n=2000 p50_us=... p90_us=... p99_us=...
+//   label=flywheel wait=spin method=ping n=2000 p50_us=... p90_us=... p99_us=...
+//
+// --wait block sleeps in poll() until the reply arrives, so every round trip
+// also pays the client's own wake-up (several µs on a VM). --wait spin (the
+// default) busy-reads a non-blocking pipe, which takes the client's wake-up
+// out of the number and leaves the server's latency plus the pipe transfer.
+// Either way the client never parses JSON: with one request outstanding, the
+// reply is the first line carrying the request's id that is not a
+// server-to-client message, and it looks for the id at the line's ends first
+// (where JSON-RPC implementations put it) before searching the whole line.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -59,28 +70,59 @@ bool writeAll(int fd, const std::string& s) {
   return true;
 }
 
+bool gSpin = true;
+
+// Whether `line` is the response to the request whose id member is `needle`.
+bool isResponseTo(const char* line, size_t len, const std::string& needle) {
+  auto idAt = [&](const char* from, size_t n) {
+    const char* at = static_cast<const char*>(memmem(from, n, needle.data(), needle.size()));
+    if (!at) return false;
+    const char* after = at + needle.size();
+    return after < line + len && (*after == ',' || *after == '}');
+  };
+  size_t edge = std::min<size_t>(len, 96);
+  if (!idAt(line, edge) && !idAt(line + len - edge, edge) && !idAt(line, len)) return false;
+  // A server-to-client request may reuse the number; its "method" sits near an end too.
+  static const char kMethod[] = "\"method\"";
+  return !memmem(line, edge, kMethod, sizeof kMethod - 1) &&
+         !memmem(line + len - edge, edge, kMethod, sizeof kMethod - 1);
+}
+
+// Reads one chunk of the server's output into c.buffer (false: closed or timed out).
+bool readChunk(Child& c, int timeoutMs) {
+  char buf[65536];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    if (gSpin && std::chrono::steady_clock::now() > deadline) return false;
+    if (!gSpin) {
+      pollfd p{c.out, POLLIN, 0};
+      if (poll(&p, 1, timeoutMs) <= 0) return false;
+    }
+    ssize_t n = read(c.out, buf, sizeof buf);
+    if (n > 0) {
+      c.buffer.append(buf, static_cast<size_t>(n));
+      return true;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) return false;
+  }
+}
+
 // Reads lines until the response carrying `"id":<id>` arrives (notifications are skipped).
 bool awaitResponse(Child& c, long id, int timeoutMs = 30000) {
   std::string needle = "\"id\":" + std::to_string(id);
   size_t scanned = 0;  // bytes of c.buffer known to hold no newline (avoids rescanning big responses)
   for (;;) {
-    size_t nl;
-    while ((nl = c.buffer.find('\n', scanned)) != std::string::npos) {
+    const char* base = c.buffer.data();
+    if (const void* nl = memchr(base + scanned, '\n', c.buffer.size() - scanned)) {
+      size_t len = static_cast<size_t>(static_cast<const char*>(nl) - base);
+      bool match = isResponseTo(base, len, needle);
+      c.buffer.erase(0, len + 1);
       scanned = 0;
-      std::string line = c.buffer.substr(0, nl);
-      auto at = line.find(needle);
-      bool match = at != std::string::npos && line.find("\"method\"") == std::string::npos &&
-                   at + needle.size() < line.size() && (line[at + needle.size()] == ',' || line[at + needle.size()] == '}');
-      c.buffer.erase(0, nl + 1);
       if (match) return true;
+      continue;
     }
     scanned = c.buffer.size();
-    pollfd p{c.out, POLLIN, 0};
-    if (poll(&p, 1, timeoutMs) <= 0) return false;
-    char buf[65536];
-    ssize_t n = read(c.out, buf, sizeof buf);
-    if (n <= 0) return false;
-    c.buffer.append(buf, static_cast<size_t>(n));
+    if (!readChunk(c, timeoutMs)) return false;
   }
 }
 
@@ -106,8 +148,8 @@ void measure(Child& c, const std::string& label, const std::string& method, int 
   }
   std::sort(us.begin(), us.end());
   auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))]; };
-  std::printf("label=%s method=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f\n", label.c_str(), method.c_str(), n,
-              pct(0.50), pct(0.90), pct(0.99));
+  std::printf("label=%s wait=%s method=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f\n", label.c_str(),
+              gSpin ? "spin" : "block", method.c_str(), n, pct(0.50), pct(0.90), pct(0.99));
   std::fflush(stdout);
 }
 
@@ -120,9 +162,10 @@ int main(int argc, char** argv) {
   for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
     if (!std::strcmp(argv[i], "--n") && i + 1 < argc) n = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--label") && i + 1 < argc) label = argv[++i];
+    else if (!std::strcmp(argv[i], "--wait") && i + 1 < argc) gSpin = std::strcmp(argv[++i], "block") != 0;
   }
   if (i + 1 >= argc) {
-    std::fprintf(stderr, "usage: bench_protocol_stdio [--n N] [--label L] -- <server command...>\n");
+    std::fprintf(stderr, "usage: bench_protocol_stdio [--n N] [--label L] [--wait spin|block] -- <server command...>\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
@@ -131,6 +174,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench: cannot start %s\n", argv[i + 1]);
     return 1;
   }
+  if (gSpin) fcntl(c.out, F_SETFL, fcntl(c.out, F_GETFL) | O_NONBLOCK);  // our end of the pipe only
   bool ok = roundTrip(c, "initialize",
                       R"({"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}})");
   if (!ok) {
