@@ -31,15 +31,7 @@ Result<BenchRun> runBenches(const GauntletSpec& spec) {
     if (p.empty() || p[0] == '-') return fail(Error::invalidArgument("package name '" + p + "' is not a crate name"));
     argv.insert(argv.end(), {"-p", p});
   }
-  ProcessSpec ps{.argv = argv,
-                 .cwd = spec.workspaceDir,
-                 .env = {{"CARGO_TARGET_DIR", spec.targetDir.string()},
-                         {"CARGO_TERM_COLOR", "never"},
-                         {"RUSTFLAGS", std::nullopt},
-                         {"CARGO_BUILD_JOBS", "2"}},
-                 .deadline = spec.gateDeadline,
-                 .cancelFlags = spec.cancelFlags};
-  auto run = runProcess(ps);
+  auto run = runProcess(cargoProcess(spec, std::move(argv)));
   if (!run) return fail(run.error());
   BenchRun b{.built = run->success(), .stopped = run->timedOut || run->cancelled, .seconds = run->seconds};
   b.nsPerIter = parseBenchLines(run->out);

@@ -68,18 +68,21 @@ Result<std::vector<std::string>> gateCommand(const std::string& gate, const std:
   return argv;
 }
 
+ProcessSpec cargoProcess(const GauntletSpec& spec, std::vector<std::string> argv) {
+  return ProcessSpec{.argv = std::move(argv),
+                     .cwd = spec.workspaceDir,
+                     .env = {{"CARGO_TARGET_DIR", spec.targetDir.string()},
+                             {"CARGO_TERM_COLOR", "never"},
+                             {"RUSTFLAGS", std::nullopt},
+                             {"CARGO_BUILD_JOBS", "2"}},
+                     .deadline = spec.gateDeadline,
+                     .cancelFlags = spec.cancelFlags};
+}
+
 Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate) {
   auto argv = gateCommand(gate, spec.packages);
   if (!argv) return fail(argv.error());
-  ProcessSpec ps{.argv = *argv,
-                 .cwd = spec.workspaceDir,
-                 .env = {{"CARGO_TARGET_DIR", spec.targetDir.string()},
-                         {"CARGO_TERM_COLOR", "never"},
-                         {"RUSTFLAGS", std::nullopt},
-                         {"CARGO_BUILD_JOBS", "2"}},
-                 .deadline = spec.gateDeadline,
-                 .cancelFlags = spec.cancelFlags};
-  auto run = runProcess(ps);
+  auto run = runProcess(cargoProcess(spec, std::move(*argv)));
   if (!run) return fail(run.error());
   auto parsed = parseCargoJson(run->out, spec.workspaceDir.string());
   GateResult g;

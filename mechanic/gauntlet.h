@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "mechanic/diagnostics.h"
+#include "mechanic/process.h"
 
 namespace flywheel::mechanic {
 
@@ -59,6 +60,10 @@ struct GauntletSpec {
 
 /// The argv for one gate (exposed for the benchmark and the docs).
 Result<std::vector<std::string>> gateCommand(const std::string& gate, const std::vector<std::string>& packages);
+
+/// How cargo runs for `spec`: in its workspace, with its own target dir, no
+/// colour, no inherited RUSTFLAGS, its deadline and cancel flags.
+ProcessSpec cargoProcess(const GauntletSpec& spec, std::vector<std::string> argv);
 
 /// Runs one gate. Fails only when cargo cannot be started or the gate is unknown.
 Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate);
