@@ -24,6 +24,7 @@ struct ServeOptions {
   bool stdio = false;
   std::string http;  // HOST:PORT
   std::string token;
+  int idleMinutes = 30;
 };
 
 Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
@@ -56,7 +57,8 @@ int runServe(const CliState& state, const ServeOptions& o) {
                          .title = "flywheel",
                          .version = FLYWHEEL_VERSION,
                          .instructions = mcp::flywheelInstructions(),
-                         .schemaDir = config.sourceDir / "schemas"});
+                         .schemaDir = config.sourceDir / "schemas",
+                         .sessionIdleTimeout = std::chrono::minutes(o.idleMinutes)});
   if (auto r = tools::registerAllTools(server, config); !r) {
     std::cerr << "flywheel: cannot start: " << r.error().message << "\n";
     return 1;
@@ -106,6 +108,9 @@ void addServeCommands(CLI::App& app, CliState& state) {
   serve->add_option("--http", opts->http, "Serve Streamable HTTP on HOST:PORT (endpoint /mcp), e.g. 127.0.0.1:8765")
       ->excludes(stdio);
   serve->add_option("--token", opts->token, "Require this bearer token over HTTP (default: $FLYWHEEL_TOKEN)");
+  serve->add_option("--session-idle-minutes", opts->idleMinutes,
+                    "End an HTTP session unused this many minutes; its client re-initializes (0: never; default 30)")
+      ->check(CLI::NonNegativeNumber);
   serve->callback([&state, opts] { state.exitCode = runServe(state, *opts); });
 }
 

@@ -5,12 +5,11 @@
 #include <condition_variable>
 
 #include "server/mcp_session.h"
+#include "server/stateless.h"
 
 namespace flywheel::mcp {
 
 using nlohmann::json;
-
-namespace {
 
 // The client capability a server-to-client method needs, if any.
 const char* requiredCapability(std::string_view method) {
@@ -20,8 +19,6 @@ const char* requiredCapability(std::string_view method) {
   return nullptr;
 }
 
-}  // namespace
-
 struct McpSession::Pending {
   std::mutex mu;
   std::condition_variable cv;
@@ -29,7 +26,8 @@ struct McpSession::Pending {
 };
 
 Result<json> McpSession::requestClient(std::string_view method, json params, std::chrono::milliseconds timeout,
-                                       const std::atomic<bool>* cancelled, const json& related) {
+                                       const std::atomic<bool>* cancelled, const json& related, std::string_view inputKey) {
+  if (stateless()) return askInRound(method, std::move(params), inputKey);
   if (const char* cap = requiredCapability(method); cap && !clientCapabilities().contains(cap))
     return fail(Error::failedPrecondition(std::string(method) + ": the client did not declare the \"" + cap +
                                           "\" capability in initialize; use a client that supports it"));

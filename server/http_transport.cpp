@@ -10,6 +10,7 @@
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
+#include "server/stateless.h"
 #include "server/transport.h"
 
 namespace flywheel::mcp {
@@ -71,10 +72,14 @@ class StreamableHttp final : public HttpTransport {
 
  private:
   void onPost(const httplib::Request& req, httplib::Response& res);
+  void onStatelessPost(const httplib::Request& req, httplib::Response& res, const json& body, const std::string& accept);
+  void openListen(httplib::Response& res, const json& body);
   void onGet(const httplib::Request& req, httplib::Response& res);
   void onDelete(const httplib::Request& req, httplib::Response& res);
   std::optional<SessionEntry> lookup(const httplib::Request& req, httplib::Response& res);
   SessionEntry create();
+  /// True when the session was unused longer than the server's idle timeout.
+  bool idle(const SessionEntry& e, std::chrono::steady_clock::time_point now) const;
   void serveStream(httplib::Response& res, std::shared_ptr<SseStream> s, std::uint64_t after,
                    std::function<void()> onEnd);
   void answerJson(httplib::Response& res, SessionEntry& e, const json& body, const json& ids);
@@ -127,12 +132,27 @@ Result<void> StreamableHttp::serve(McpServer& server) {
   return {};
 }
 
+bool StreamableHttp::idle(const SessionEntry& e, std::chrono::steady_clock::time_point now) const {
+  auto timeout = server_->options().sessionIdleTimeout;
+  return timeout.count() > 0 && now - e.lastUsed > timeout;
+}
+
 SessionEntry StreamableHttp::create() {
   SessionEntry e;
   e.sink = std::make_shared<HttpSink>();
   e.session = server_->openSession(e.sink);
   e.lastUsed = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {  // end the idle ones
+    if (!idle(it->second, e.lastUsed)) {
+      ++it;
+      continue;
+    }
+    spdlog::info("session {} idle past the timeout; closed", it->first);
+    it->second.sink->closeAll();
+    it->second.session->close();
+    it = sessions_.erase(it);
+  }
   if (sessions_.size() >= opts_.maxSessions) {  // evict the least recently used
     auto oldest = sessions_.begin();
     for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
@@ -153,11 +173,19 @@ std::optional<SessionEntry> StreamableHttp::lookup(const httplib::Request& req, 
   }
   std::lock_guard lock(mu_);
   auto it = sessions_.find(id);
+  auto now = std::chrono::steady_clock::now();
+  if (it != sessions_.end() && idle(it->second, now)) {
+    spdlog::info("session {} idle past the timeout; closed", id);
+    it->second.sink->closeAll();
+    it->second.session->close();
+    sessions_.erase(it);
+    it = sessions_.end();
+  }
   if (it == sessions_.end()) {
-    jsonError(res, 404, -32001, "Session not found: it ended or never existed; send initialize for a new one");
+    jsonError(res, 404, -32001, "Session not found: it ended, timed out or never existed; send initialize for a new one");
     return std::nullopt;
   }
-  it->second.lastUsed = std::chrono::steady_clock::now();
+  it->second.lastUsed = now;
   return it->second;
 }
 
@@ -170,6 +198,14 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
   if (body.is_discarded())
     return jsonError(res, 400, rpc::code::kParseError, "Parse error: the request body is not valid JSON");
   bool isInit = body.is_object() && body.value("method", "") == "initialize";
+  // The era is decided per request: no session, no initialize, and a
+  // 2026-07-28 header or _meta make a stateless request.
+  std::string hv = req.get_header_value("MCP-Protocol-Version");
+  // (An initialize under a 2026-07-28 header is answered as that era
+  // answers it: -32601, since the method was removed with sessions.)
+  if (body.is_object() && !req.has_header("Mcp-Session-Id") &&
+      ((!hv.empty() && !isSupportedVersion(hv)) || (hv.empty() && !isInit && carriesStatelessMeta(body))))
+    return onStatelessPost(req, res, body, accept);
   std::optional<SessionEntry> entry;
   if (isInit) {
     entry = create();
@@ -208,6 +244,98 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
       sessions_[sid] = *entry;
     }
   }
+}
+
+std::string trimmed(std::string v) {
+  auto b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+}
+
+// SEP-2243 (2026-07-28): Mcp-Method must be sent and equal the body's method;
+// Mcp-Name must be sent and equal params.name (tools/call, prompts/get) or
+// params.uri (resources/read). Header names are case-insensitive, values
+// exact after trimming whitespace. Empty when the headers agree.
+std::string headerDisagreement(const httplib::Request& req, const json& body) {
+  std::string method = body.value("method", "");
+  if (!req.has_header("Mcp-Method")) return "the Mcp-Method header is missing (send Mcp-Method: " + method + ")";
+  std::string hm = trimmed(req.get_header_value("Mcp-Method"));
+  if (hm != method) return "Mcp-Method header " + hm + " differs from the body's method " + method;
+  const json params = body.value("params", json::object());
+  const char* field = method == "tools/call" || method == "prompts/get" ? "name"
+                      : method == "resources/read"                     ? "uri"
+                                                                       : nullptr;
+  if (!field || !params.is_object() || !params.contains(field) || !params[field].is_string()) return {};
+  std::string name = params[field].get<std::string>();
+  if (!req.has_header("Mcp-Name")) return "the Mcp-Name header is missing (send Mcp-Name: " + name + ")";
+  std::string hn = trimmed(req.get_header_value("Mcp-Name"));
+  return hn == name ? std::string() : "Mcp-Name header " + hn + " differs from the body's " + name;
+}
+
+void StreamableHttp::onStatelessPost(const httplib::Request& req, httplib::Response& res, const json& body,
+                                     const std::string& accept) {
+  if (!body.contains("method") || !body.contains("id")) {  // notifications and responses: nothing to answer
+    res.status = 202;
+    return;
+  }
+  std::string hv = req.get_header_value("MCP-Protocol-Version");
+  int status = 200;
+  if (json err = checkStatelessRequest(body, &hv, status); !err.is_null()) {
+    res.status = status;
+    return res.set_content(err.dump(), "application/json");
+  }
+  if (std::string why = headerDisagreement(req, body); !why.empty())
+    return jsonError(res, 400, code::kHeaderMismatch, "Header mismatch: " + why, body["id"]);
+  if (body.value("method", "") == "subscriptions/listen") return openListen(res, body);
+  SessionEntry e;
+  e.sink = std::make_shared<HttpSink>();
+  e.session = server_->openSession(e.sink);
+  const json& meta = body["params"]["_meta"];
+  e.session->beginStateless(meta);
+  json id = body["id"];
+  // Progress and log notifications need a stream; everything else is JSON,
+  // so errors keep their HTTP status.
+  bool wantsNotes = meta.contains("progressToken") || meta.contains(kMetaLogLevel);
+  bool sse = body.value("method", "") == "tools/call" && wantsNotes &&
+             accept.find("text/event-stream") != std::string::npos && openStreams_.load() < opts_.maxStreams;
+  if (!sse) {
+    answerJson(res, e, body, id);
+    e.session->close();
+    if (res.status == 200) res.status = statelessHttpStatus(json::parse(res.body, nullptr, false));
+    return;
+  }
+  auto stream = std::make_shared<SseStream>(randomId(), 1);
+  e.sink->attachRequestStream(rpc::idKey(id), stream);
+  e.session->receive(body);
+  serveStream(res, stream, 0, [session = e.session] { session->close(); });
+}
+
+// subscriptions/listen (2026-07-28): an SSE stream that opens with the
+// acknowledgement and then carries the notifications the filter asked for.
+void StreamableHttp::openListen(httplib::Response& res, const json& body) {
+  const json& params = body["params"];
+  json honored = honoredFilter(params);
+  if (honored.is_null())
+    return jsonError(res, 400, rpc::code::kInvalidParams,
+                     "Invalid params: subscriptions/listen needs params.notifications (a SubscriptionFilter object)",
+                     body["id"]);
+  if (openStreams_.load() >= opts_.maxStreams) {
+    res.set_header("Retry-After", "5");
+    return jsonError(res, 503, -32000, "too many open streams; retry later", body["id"]);
+  }
+  auto sink = std::make_shared<HttpSink>();
+  auto session = server_->openSession(sink);
+  session->beginStateless(params["_meta"]);
+  std::string subscriptionId = randomId();
+  session->beginListen(honored, subscriptionId);
+  auto stream = std::make_shared<SseStream>(randomId(), 0);
+  sink->addStandalone(stream);
+  session->notify("notifications/subscriptions/acknowledged",
+                  json{{"notifications", honored}, {"_meta", {{kMetaSubscriptionId, subscriptionId}}}});
+  serveStream(res, stream, 0, [session, sink, stream] {
+    stream->close();
+    sink->removeStandalone(stream);
+    session->close();
+  });
 }
 
 void StreamableHttp::answerJson(httplib::Response& res, SessionEntry& e, const json& body, const json& ids) {

@@ -4,6 +4,7 @@
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
+#include "server/stateless.h"
 
 namespace flywheel::mcp {
 
@@ -14,14 +15,6 @@ using rpc::RequestContext;
 using rpc::RpcError;
 
 namespace {
-
-json serverCapabilities() {
-  return json{{"tools", {{"listChanged", true}}},
-              {"resources", {{"subscribe", true}, {"listChanged", true}}},
-              {"prompts", {{"listChanged", true}}},
-              {"logging", json::object()},
-              {"completions", json::object()}};
-}
 
 void onInitialize(const InitializeParams& p, RequestContext& ctx, Reply reply) {
   McpSession& session = *ctx.session;
@@ -44,6 +37,15 @@ void onInitialize(const InitializeParams& p, RequestContext& ctx, Reply reply) {
 
 void bindLifecycleMethods(rpc::Dispatcher& d) {
   d.method<InitializeParams>("initialize", onInitialize);
+  d.method<EmptyParams>("server/discover", [](const EmptyParams&, RequestContext& ctx, Reply reply) {
+    if (!ctx.session->stateless()) {
+      reply(std::unexpected(RpcError::methodNotFound(
+          "server/discover belongs to protocol 2026-07-28; this connection speaks " + ctx.session->protocolVersion() +
+          " (after initialize)")));
+      return;
+    }
+    reply(discoverResult(ctx.session->server()));
+  });
   d.method<EmptyParams>("ping", [](const EmptyParams&, RequestContext&, Reply reply) { reply.raw("{}"); });
   d.method<SetLevelParams>("logging/setLevel", [](const SetLevelParams& p, RequestContext& ctx, Reply reply) {
     ctx.session->setLogLevel(p.level);

@@ -30,7 +30,13 @@ Result<void> McpServer::addResource(ResourceSpec spec) { return registry_.addRes
 Result<void> McpServer::addResourceTemplate(ResourceTemplateSpec spec) {
   return registry_.addResourceTemplate(std::move(spec));
 }
-Result<void> McpServer::addPrompt(PromptSpec spec) { return registry_.addPrompt(std::move(spec)); }
+Result<void> McpServer::addPrompt(PromptSpec spec) {
+  if (!spec.get && spec.getWithContext)  // the registry wants a plain get; prompts/get prefers getWithContext
+    spec.get = [name = spec.name](const std::map<std::string, std::string>&) -> Result<std::vector<PromptMessage>> {
+      return fail(Error::failedPrecondition("prompt " + name + " needs a request context"));
+    };
+  return registry_.addPrompt(std::move(spec));
+}
 
 std::shared_ptr<McpSession> McpServer::openSession(std::shared_ptr<MessageSink> sink) {
   auto session = std::make_shared<McpSession>(*this, std::move(sink));
@@ -49,18 +55,19 @@ std::vector<std::shared_ptr<McpSession>> McpServer::liveSessions() {
 }
 
 void McpServer::notifyResourceUpdated(const std::string& uri) {
-  for (auto& s : liveSessions())
-    if (s->initialized() && s->subscribed(uri)) s->notify("notifications/resources/updated", json{{"uri", uri}});
+  for (auto& s : liveSessions()) s->broadcast("notifications/resources/updated", json{{"uri", uri}});
 }
 
 void McpServer::notifyResourceListChanged() {
-  for (auto& s : liveSessions())
-    if (s->initialized()) s->notify("notifications/resources/list_changed", json::object());
+  for (auto& s : liveSessions()) s->broadcast("notifications/resources/list_changed", json::object());
 }
 
 void McpServer::notifyToolListChanged() {
-  for (auto& s : liveSessions())
-    if (s->initialized()) s->notify("notifications/tools/list_changed", json::object());
+  for (auto& s : liveSessions()) s->broadcast("notifications/tools/list_changed", json::object());
+}
+
+void McpServer::notifyPromptListChanged() {
+  for (auto& s : liveSessions()) s->broadcast("notifications/prompts/list_changed", json::object());
 }
 
 }  // namespace flywheel::mcp

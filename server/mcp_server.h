@@ -13,6 +13,7 @@
 // Threads: registration before serving; everything else is thread-safe.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,9 @@ struct ServerOptions {
   std::size_t workerThreads = 8;
   std::size_t pageSize = 100;         // items per tools/list (etc.) page
   std::size_t maxResultChars = 20000; // a text block above this is cut (see docs/protocol.md)
+  /// A Streamable-HTTP session unused this long ends; its next request gets
+  /// 404 and the client initializes again (0: never, only LRU past the cap).
+  std::chrono::seconds sessionIdleTimeout{30 * 60};
 };
 
 class McpServer : public Registry {
@@ -53,6 +57,8 @@ class McpServer : public Registry {
   void notifyResourceListChanged() override;
   /// Sends notifications/tools/list_changed to every initialized session.
   void notifyToolListChanged();
+  /// Sends notifications/prompts/list_changed likewise.
+  void notifyPromptListChanged();
 
   /// A new session whose outgoing messages go to `sink`. The server keeps a
   /// weak reference (for broadcasts); the transport owns the session.

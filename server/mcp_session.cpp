@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "server/mcp_server.h"
 #include "server/protocol.h"
+#include "server/stateless.h"
 
 namespace flywheel::mcp {
 
@@ -95,18 +98,79 @@ void McpSession::receiveBatch(const json& batch) {
 bool McpSession::admitted(const std::string& method, std::string& why) const {
   if (initialized() || method == "initialize" || method == "ping") return true;
   if (method == "server/discover")
-    why = "server/discover belongs to the stateless 2026-07-28 revision, which this server does not speak yet; "
-          "send initialize (protocol 2025-11-25) instead";
+    why = "Invalid params: server/discover (protocol 2026-07-28) needs params._meta with "
+          "io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities; "
+          "or send initialize for protocol 2025-11-25";
   else
     why = "session not initialized: send initialize first (got " + method + ")";
   return false;
 }
 
-void McpSession::handleRequest(const json& message, const Respond& respond, bool direct) {
+// The request's _meta was checked and applied by whoever opened this
+// per-request session (the HTTP transport, serveStatelessChild).
+bool McpSession::admitStateless(const json& message, const std::string& method, const Respond& respond) {
+  if (removedInStateless(method)) {
+    respond(rpc::makeErrorResponse(message["id"], RpcError::methodNotFound(
+                                                      "method " + method + " does not exist in protocol " +
+                                                      kStatelessVersion + " (it was removed with sessions)")));
+    return false;
+  }
+  return true;
+}
+
+// A 2026-07-28 request on a connection that never sent initialize (stdio):
+// it gets a session of its own, as on HTTP, that answers through this one's
+// sink; a subscriptions/listen child lives as long as the connection.
+void McpSession::serveStatelessChild(const json& message, const Respond& respond) {
+  int status = 0;
+  if (json err = checkStatelessRequest(message, nullptr, status); !err.is_null()) return respond(std::move(err));
+  auto child = server_.openSession(sink_);
+  child->beginStateless(message["params"]["_meta"]);
+  if (message["method"] != "subscriptions/listen") {
+    {
+      std::lock_guard lock(mu_);  // so that notifications/cancelled reaches it
+      std::erase_if(children_, [](const auto& kv) { return kv.second.expired(); });
+      children_[rpc::idKey(message["id"])] = child;
+    }
+    return child->handleRequest(message, respond, false);
+  }
+  json honored = honoredFilter(message["params"]);
+  if (honored.is_null())
+    return respond(rpc::makeErrorResponse(message["id"], RpcError::invalidParams(
+                                                             "subscriptions/listen needs params.notifications "
+                                                             "(a SubscriptionFilter object)")));
+  std::string subscriptionId = rpc::idKey(message["id"]);
+  child->beginListen(honored, subscriptionId);
+  {
+    std::lock_guard lock(mu_);
+    listeners_.push_back(child);
+  }
+  child->notify("notifications/subscriptions/acknowledged",
+                json{{"notifications", honored}, {"_meta", {{kMetaSubscriptionId, subscriptionId}}}});
+}
+
+void McpSession::handleRequest(const json& message, const Respond& plainRespond, bool direct) {
   const json& id = message["id"];
   std::string method = message["method"].get<std::string>();
+  bool modern = stateless();
+  if (!modern && !initialized() && method != "initialize" && carriesStatelessMeta(message))
+    return serveStatelessChild(message, plainRespond);
+  if (modern && !admitStateless(message, method, plainRespond)) return;
+  Respond respond = plainRespond;
+  if (modern) {
+    if (json err = beginInputRound(message); !err.is_null()) {
+      plainRespond(std::move(err));
+      return;
+    }
+    direct = false;  // results get their 2026 fields, so no raw pass-through
+    respond = [self = shared_from_this(), plainRespond, method](json r) {
+      self->finishInputRound(r);
+      decorateStatelessResponse(method, r);
+      plainRespond(std::move(r));
+    };
+  }
   if (std::string why; !admitted(method, why)) {
-    int code = method == "server/discover" ? rpc::code::kMethodNotFound : rpc::code::kInvalidRequest;
+    int code = method == "server/discover" ? rpc::code::kInvalidParams : rpc::code::kInvalidRequest;
     respond(rpc::makeErrorResponse(id, {code, why}));
     return;
   }
@@ -152,10 +216,13 @@ void McpSession::handleRequest(const json& message, const Respond& respond, bool
 
 void McpSession::close() {
   if (closed_.exchange(true)) return;
+  std::vector<std::shared_ptr<McpSession>> listeners;
   {
     std::lock_guard lock(mu_);
     for (auto& [_, flag] : inflight_) flag->store(true);
+    listeners.swap(listeners_);
   }
+  for (auto& l : listeners) l->close();
   abandonPending();
 }
 
@@ -193,6 +260,25 @@ std::string McpSession::beginInitialize(const std::string& requested, json caps,
   return version_;
 }
 
+void McpSession::beginStateless(const json& meta) {
+  std::lock_guard lock(mu_);
+  stateless_ = true;
+  phase_ = Phase::Initialized;
+  version_ = kStatelessVersion;
+  clientCaps_ = meta.is_object() && meta.contains(kMetaCapabilities) ? meta[kMetaCapabilities] : json::object();
+  clientInfo_ = meta.is_object() && meta.contains(kMetaClientInfo) ? meta[kMetaClientInfo] : json::object();
+  std::optional<LogLevel> level;
+  if (meta.is_object() && meta.contains(kMetaLogLevel) && meta[kMetaLogLevel].is_string())
+    level = parseLogLevel(meta[kMetaLogLevel].get<std::string>());
+  quiet_ = !level;
+  if (level) logLevel_ = *level;
+}
+
+bool McpSession::stateless() const {
+  std::lock_guard lock(mu_);
+  return stateless_;
+}
+
 void McpSession::subscribe(const std::string& uri) {
   std::lock_guard lock(mu_);
   subscriptions_.insert(uri);
@@ -209,8 +295,46 @@ bool McpSession::subscribed(const std::string& uri) const {
 }
 
 void McpSession::cancelRequest(const json& id) {
+  std::shared_ptr<McpSession> child;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = inflight_.find(rpc::idKey(id)); it != inflight_.end()) it->second->store(true);
+    if (auto it = children_.find(rpc::idKey(id)); it != children_.end()) child = it->second.lock();
+  }
+  if (child) child->cancelRequest(id);
+}
+
+void McpSession::beginListen(json filter, std::string subscriptionId) {
   std::lock_guard lock(mu_);
-  if (auto it = inflight_.find(rpc::idKey(id)); it != inflight_.end()) it->second->store(true);
+  listenFilter_ = std::move(filter);
+  subscriptionId_ = std::move(subscriptionId);
+}
+
+bool McpSession::admitBroadcast(std::string_view method, json& params) const {
+  std::lock_guard lock(mu_);
+  if (phase_ != Phase::Initialized) return false;
+  bool updated = method == "notifications/resources/updated";
+  std::string uri = updated ? params.value("uri", std::string()) : std::string();
+  if (!stateless_) return !updated || subscriptions_.contains(uri);
+  if (!listenFilter_.is_object()) return false;  // a per-request session takes no broadcasts
+  bool wanted = false;
+  if (updated) {
+    const json& uris = listenFilter_.value("resourceSubscriptions", json::array());
+    wanted = uris.is_array() && std::find(uris.begin(), uris.end(), json(uri)) != uris.end();
+  } else {
+    const char* key = method == "notifications/tools/list_changed"       ? "toolsListChanged"
+                      : method == "notifications/prompts/list_changed"   ? "promptsListChanged"
+                      : method == "notifications/resources/list_changed" ? "resourcesListChanged"
+                                                                         : nullptr;
+    wanted = key && listenFilter_.value(key, false) == true;
+  }
+  if (wanted) params["_meta"][kMetaSubscriptionId] = subscriptionId_;
+  return wanted;
+}
+
+void McpSession::broadcast(std::string_view method, json params) {
+  if (closed_ || !admitBroadcast(method, params)) return;
+  notify(method, std::move(params));
 }
 
 void McpSession::notify(std::string_view method, json params, const json& related) {
@@ -219,7 +343,10 @@ void McpSession::notify(std::string_view method, json params, const json& relate
 }
 
 void McpSession::logToClient(LogLevel level, const std::string& logger, json data, const json& related) {
-  if (level < logLevel()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (quiet_ || level < logLevel_) return;
+  }
   json params{{"level", logLevelName(level)}, {"data", std::move(data)}};
   if (!logger.empty()) params["logger"] = logger;
   notify("notifications/message", std::move(params), related);

@@ -12,13 +12,39 @@ using rpc::RpcError;
 
 namespace {
 
-rpc::RpcResult getPrompt(const McpServer& server, const GetPromptParams& p) {
+// What a prompt built with getWithContext can do: ask the client for input.
+class PromptContext final : public ToolContext {
+ public:
+  PromptContext(std::shared_ptr<McpSession> session, json requestId, std::shared_ptr<std::atomic<bool>> flag)
+      : session_(std::move(session)), requestId_(std::move(requestId)), flag_(std::move(flag)) {}
+  bool cancelled() const override { return flag_->load() || session_->closed(); }
+  const std::atomic<bool>& cancelFlag() const override { return *flag_; }
+  void progress(double, std::optional<double>, std::string_view) override {}
+  void log(LogLevel level, std::string_view message) override {
+    session_->logToClient(level, "prompts/get", std::string(message), requestId_);
+  }
+  Result<json> requestClient(std::string_view method, json params, std::chrono::milliseconds timeout) override {
+    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_);
+  }
+  Result<json> requestClientAs(std::string_view key, std::string_view method, json params,
+                               std::chrono::milliseconds timeout) override {
+    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_, key);
+  }
+  json clientCapabilities() const override { return session_->clientCapabilities(); }
+
+ private:
+  std::shared_ptr<McpSession> session_;
+  json requestId_;
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+rpc::RpcResult getPrompt(const McpServer& server, const GetPromptParams& p, ToolContext& ctx) {
   auto prompt = server.registry().findPrompt(p.name);
   if (!prompt) return std::unexpected(RpcError::invalidParams("unknown prompt: " + p.name + "; see prompts/list"));
   for (const auto& a : prompt->arguments)
     if (a.required && !p.arguments.contains(a.name))
       return std::unexpected(RpcError::invalidParams("prompt " + p.name + " needs argument \"" + a.name + "\""));
-  auto messages = prompt->get(p.arguments);
+  auto messages = prompt->getWithContext ? prompt->getWithContext(p.arguments, ctx) : prompt->get(p.arguments);
   if (!messages) return std::unexpected(RpcError::invalidParams("prompt " + p.name + ": " + messages.error().message));
   json out = json::array();
   for (const auto& m : *messages) {
@@ -65,7 +91,11 @@ void bindPromptMethods(rpc::Dispatcher& d) {
   });
   d.method<GetPromptParams>("prompts/get", [](const GetPromptParams& p, RequestContext& ctx, Reply reply) {
     McpServer& server = ctx.session->server();
-    if (!server.pool().submit([&server, p, reply] { reply(getPrompt(server, p)); }))
+    auto job = [&server, p, reply, session = ctx.session->shared_from_this(), id = ctx.id, flag = ctx.cancelled] {
+      PromptContext pctx(session, id, flag);
+      reply(getPrompt(server, p, pctx));
+    };
+    if (!server.pool().submit(std::move(job)))
       reply(std::unexpected(RpcError::internal("the server is shutting down")));
   });
   d.method<CompleteParams>("completion/complete", [](const CompleteParams& p, RequestContext& ctx, Reply reply) {

@@ -70,7 +70,19 @@ class ToolContext {
     (void)method, (void)params, (void)timeout;
     return fail(Error::failedPrecondition("this transport cannot send requests to the client"));
   }
-  /// The capabilities the client declared in initialize (an object).
+  /// As requestClient, naming the request `key`. Under protocol 2026-07-28
+  /// a call does not wait for the client: it ends with an input-required
+  /// result listing every request its handler made that has no answer yet,
+  /// and the handler runs again with the answers (so ask for everything you
+  /// need before giving up on the first missing answer). The key names the
+  /// request there; requestClient picks "input-1", "input-2", ... in order.
+  virtual Result<nlohmann::json> requestClientAs(std::string_view key, std::string_view method, nlohmann::json params,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+    (void)key;
+    return requestClient(method, std::move(params), timeout);
+  }
+  /// The capabilities the client declared (in initialize, or in the request's
+  /// _meta under 2026-07-28): an object.
   virtual nlohmann::json clientCapabilities() const { return nlohmann::json::object(); }
 };
 
@@ -166,6 +178,10 @@ struct PromptSpec {
   std::string description;
   std::vector<PromptArgument> arguments;
   std::function<Result<std::vector<PromptMessage>>(const std::map<std::string, std::string>& args)> get;
+  /// Instead of `get`, for a prompt that asks the client for input while it
+  /// is built (ctx.requestClientAs; progress is ignored). Used when set.
+  std::function<Result<std::vector<PromptMessage>>(const std::map<std::string, std::string>& args, ToolContext& ctx)>
+      getWithContext;
   std::function<std::vector<std::string>(const std::string& argument, const std::string& partial)> complete;
 };
 

@@ -50,6 +50,11 @@ class SessionToolContext final : public ToolContext {
     return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_);
   }
 
+  Result<json> requestClientAs(std::string_view key, std::string_view method, json params,
+                               std::chrono::milliseconds timeout) override {
+    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_, key);
+  }
+
   json clientCapabilities() const override { return session_->clientCapabilities(); }
 
  private:

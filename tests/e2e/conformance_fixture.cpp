@@ -13,6 +13,7 @@
 #include "server/logging.h"
 #include "server/mcp_server.h"
 #include "server/transport.h"
+#include "tests/e2e/fixture_input_tools.h"
 
 using namespace flywheel;
 using namespace flywheel::mcp;
@@ -220,7 +221,7 @@ int main(int argc, char** argv) {
   }
   McpServer server({.name = "flywheel-conformance-fixture", .version = "1.0.0",
                     .instructions = "Fixture server for the MCP conformance suite.", .schemaDir = FIXTURE_SCHEMA_DIR});
-  for (auto step : {addContentTools, addInteractiveTools, addResources, addPrompts})
+  for (auto step : {addContentTools, addInteractiveTools, addResources, addPrompts, addInputRequiredTools})
     if (auto r = step(server); !r) {
       std::cerr << "fixture: " << r.error().message << "\n";
       return 1;

@@ -80,11 +80,11 @@ void addResourcesAndPrompts(McpServer& s) {
 
 }  // namespace
 
-std::unique_ptr<McpServer> makeTestServer(std::size_t pageSize) {
+std::unique_ptr<McpServer> makeTestServer(std::size_t pageSize, std::chrono::seconds sessionIdleTimeout) {
   useStderrLogging();
   auto s = std::make_unique<McpServer>(ServerOptions{.name = "test", .version = "1", .instructions = "be nice",
                                                      .schemaDir = TEST_SCHEMA_DIR, .workerThreads = 4,
-                                                     .pageSize = pageSize});
+                                                     .pageSize = pageSize, .sessionIdleTimeout = sessionIdleTimeout});
   addTools(*s);
   addResourcesAndPrompts(*s);
   return s;

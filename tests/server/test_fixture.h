@@ -8,6 +8,7 @@
 
 namespace flywheel::mcp::test {
 
-std::unique_ptr<McpServer> makeTestServer(std::size_t pageSize = 100);
+std::unique_ptr<McpServer> makeTestServer(std::size_t pageSize = 100,
+                                          std::chrono::seconds sessionIdleTimeout = std::chrono::minutes(30));
 
 }  // namespace flywheel::mcp::test

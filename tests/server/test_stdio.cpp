@@ -91,3 +91,32 @@ TEST_CASE("stdio: newline-delimited JSON, bad lines answered, serving continues"
   close(pipes.toServer[0]);
   close(pipes.fromServer[1]);
 }
+
+TEST_CASE("stdio 2026-07-28: requests without initialize carry _meta and run input-required rounds", "[stdio][stateless]") {
+  auto server = test::makeTestServer();
+  Pipes pipes;
+  auto transport = makeStdioTransport(pipes.toServer[0], pipes.fromServer[1], 32u << 20);
+  std::thread t([&] { REQUIRE(transport->serve(*server)); });
+  json meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+            {"io.modelcontextprotocol/clientCapabilities", {{"elicitation", json::object()}}}};
+  auto send = [&](int id, const std::string& method, json params) {
+    params["_meta"] = meta;
+    pipes.write(json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump() + "\n");
+    return json::parse(pipes.readLine());
+  };
+  json discover = send(1, "server/discover", json::object());
+  CHECK(discover["result"]["supportedVersions"][0] == "2026-07-28");
+  json first = send(2, "tools/call", {{"name", "ask"}, {"arguments", json::object()}});
+  REQUIRE(first["result"]["resultType"] == "input_required");
+  json done = send(3, "tools/call", {{"name", "ask"}, {"arguments", json::object()},
+                                     {"inputResponses", {{"input-1", {{"action", "accept"}, {"content", {{"name", "Lin"}}}}}}},
+                                     {"requestState", first["result"]["requestState"]}});
+  CHECK(done["result"]["structuredContent"]["content"]["name"] == "Lin");
+  CHECK(send(4, "logging/setLevel", {{"level", "info"}})["error"]["code"] == -32601);
+
+  close(pipes.toServer[1]);
+  pipes.toServer[1] = open("/dev/null", O_WRONLY);
+  t.join();
+  close(pipes.toServer[0]);
+  close(pipes.fromServer[1]);
+}
