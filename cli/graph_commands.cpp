@@ -86,8 +86,12 @@ int runGraph(CliState& state, const GraphOptions& o) {
     std::cout << g.serviceName(s) << " ->";
     for (auto d : g.dependencies(s)) std::cout << " " << g.serviceName(d);
     std::cout << "   (" << g.symbolsOf(s).size() << " symbols, " << g.dependents(s).size() << " direct dependents)\n";
+    std::cout << u::formatObserved(g, s, 20);
   }
-  if (!(*snap)->loaded.ok()) std::cerr << u::formatDiagnostics((*snap)->loaded.diagnostics, 20);
+  if ((*snap)->codeScanned)
+    std::cout << g.observed().size() << " observed reference(s) not declared by the intents (" << (*snap)->codeFiles
+              << " Rust files scanned)\n";
+  if (!(*snap)->loaded.diagnostics.empty()) std::cerr << u::formatDiagnostics((*snap)->loaded.diagnostics, 20);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "universe/graph.h"
 #include "universe/ir.h"
 #include "universe/plan.h"
+#include "universe/reality.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -61,6 +62,9 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   auto changes = universe::diffUniverses(before->universe, after->universe);
   for (const auto& c : changes) out.changes.push_back(c.summary());
   auto graph = universe::Graph::build(after->universe);
+  // Code that references a changed symbol without declaring it (observed edges) is affected too.
+  universe::RealityCache codeCache;
+  graph.setObserved(universe::scanReality(after->universe.root, after->universe, graph, &codeCache).edges);
   auto cs = universe::changeSetOf(changes);
   cs.skipUnknown = true;
   if (cs.items.empty())

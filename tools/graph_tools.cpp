@@ -76,15 +76,32 @@ json diagnosticsJson(const u::Diagnostics& diags, size_t max) {
   return out;
 }
 
+/// One observed edge: a reference in a service's code its intent does not declare.
+json observedJson(const u::Graph& g, uint32_t edge) {
+  const auto& e = g.observed()[edge];
+  return {{"service", g.serviceName(e.service)}, {"symbol", g.symbolName(e.symbol)}, {"at", u::observedWhere(e)},
+          {"references", e.count}, {"undeclaredDependency", e.undeclaredDependency}};
+}
+
+json observedList(const u::Graph& g, std::span<const uint32_t> edges, size_t max = 20) {
+  json out = json::array();
+  for (size_t k = 0; k < edges.size() && k < max; ++k) out.push_back(observedJson(g, edges[k]));
+  return out;
+}
+
 // ---- universe_overview ----
 
 json serviceJson(const u::Snapshot& s, const u::Service& svc) {
   const u::Graph& g = s.graph;
   json deps = svc.allDependencies, dependents = json::array();
   size_t symbols = 0;
+  json observed = json::array();
+  size_t observedCount = 0;
   if (auto id = g.findService(svc.name)) {
     for (auto d : g.dependents(*id)) dependents.push_back(g.serviceName(d));
     symbols = g.symbolsOf(*id).size();
+    observed = observedList(g, g.observedFrom(*id));
+    observedCount = g.observedFrom(*id).size();
   }
   size_t patterns = svc.crudGateways.size() + svc.eventListeners.size() + svc.cronWorkers.size() + svc.mcpTools.size() +
                     svc.stateMachines.size() + (svc.bootstrap ? 1 : 0) + svc.pureUtilities.size() +
@@ -93,7 +110,7 @@ json serviceJson(const u::Snapshot& s, const u::Service& svc) {
           {"uri", "flywheel://intent/" + svc.name}, {"governance", u::governanceName(svc.governance)},
           {"status", u::statusName(svc.status)}, {"valid", svc.valid}, {"dependsOn", deps},
           {"dependents", dependents}, {"symbols", symbols}, {"types", svc.types.size() + svc.enums.size() + svc.aliases.size()},
-          {"rpcs", svc.rpcs.size()}, {"patterns", patterns}};
+          {"rpcs", svc.rpcs.size()}, {"patterns", patterns}, {"observedCount", observedCount}, {"observed", observed}};
 }
 
 ToolResult overview(u::UniverseSession& session, const json& args) {
@@ -121,11 +138,13 @@ ToolResult overview(u::UniverseSession& session, const json& args) {
               {"settings", {{"gates", gates}, {"maxRepairCycles", un.settings.maxRepairCycles},
                             {"sentinelInterval", un.settings.sentinelIntervalSeconds},
                             {"serviceGlobs", un.settings.serviceGlobs},
-                            {"macrosFile", un.settings.macrosFile.value_or("")}}}};
+                            {"macrosFile", un.settings.macrosFile.value_or("")}}},
+              {"observedEdgeCount", s.graph.observed().size()},
+              {"codeScan", {{"rustFiles", s.codeFiles}, {"parsed", s.codeFilesParsed}, {"millis", s.codeScanMillis}}}};
   fillPage(out, "services", list.size(), page, [&](size_t i) { return serviceJson(s, *list[i]); });
   std::string text = "universe '" + un.name + "': " + std::to_string(un.services.size()) + " services, " +
-                     std::to_string(s.graph.symbolCount()) + " symbols, " + std::to_string(s.loaded.diagnostics.size()) +
-                     " diagnostics\n" + u::formatDiagnostics(s.loaded.diagnostics, 20) + out.dump(1);
+                     std::to_string(s.graph.symbolCount()) + " symbols, " + std::to_string(s.graph.observed().size()) +
+                     " observed references, " + std::to_string(s.loaded.diagnostics.size()) + " diagnostics\n" + u::formatDiagnostics(s.loaded.diagnostics, 20) + out.dump(1);
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
@@ -205,7 +224,9 @@ ToolResult blastRadiusTool(u::UniverseSession& session, const json& args) {
               {"symbolCount", b->br.symbols.size()}, {"skipped", b->br.skipped}};
   fillPage(out, "services", b->br.services.size(), p.page, [&](size_t i) {
     const auto& s = b->br.services[i];
-    return json{{"service", g.serviceName(s.id)}, {"distance", s.distance}, {"reason", u::serviceReasonChain(g, b->br, s)}};
+    json j = {{"service", g.serviceName(s.id)}, {"distance", s.distance}, {"reason", u::serviceReasonChain(g, b->br, s)}};
+    if (s.observed != u::kNoObserved) j["observedAt"] = u::observedWhere(g.observed()[s.observed]);
+    return j;
   });
   if (includeSymbols) {
     json sym;
@@ -307,6 +328,29 @@ std::string mermaidOf(const u::Graph& g, bool isService, std::vector<uint32_t> i
   return out;
 }
 
+/// Observed edges around a query's answer: what a service's code references
+/// (dependencies), or whose code references the node or its dependents.
+json observedFor(const u::Graph& g, Node start, bool forward, const std::vector<std::pair<uint32_t, uint32_t>>& found) {
+  std::vector<uint32_t> edges;
+  auto intoService = [&](uint32_t svc) {
+    for (uint32_t sym : g.symbolsOf(svc))
+      for (uint32_t e : g.observedInto(sym)) edges.push_back(e);
+  };
+  if (forward && start.isService) {
+    for (uint32_t e : g.observedFrom(start.id)) edges.push_back(e);
+  } else if (!forward) {
+    auto add = [&](uint32_t id) {
+      if (start.isService) intoService(id);
+      else for (uint32_t e : g.observedInto(id)) edges.push_back(e);
+    };
+    add(start.id);
+    for (size_t k = 0; k < found.size() && edges.size() < 100; ++k) add(found[k].first);
+  }
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  return observedList(g, edges, 100);
+}
+
 ToolResult graphQueryTool(u::UniverseSession& session, const json& args) {
   std::string query, from;
   std::optional<std::string> to, at;
@@ -358,6 +402,7 @@ ToolResult graphQueryTool(u::UniverseSession& session, const json& args) {
     std::string owner = start->isService ? g.serviceName(id) : g.serviceName(g.owner(id));
     return json{{"name", nodeName(g, start->isService, id)}, {"kind", kind}, {"service", owner}, {"distance", d}};
   });
+  out["observed"] = observedFor(g, *start, query == "dependencies", found);
   if (mermaid) {
     std::vector<uint32_t> ids{start->id};
     for (size_t k = 0; k < found.size() && k < 200; ++k) ids.push_back(found[k].first);
@@ -366,6 +411,9 @@ ToolResult graphQueryTool(u::UniverseSession& session, const json& args) {
   std::string text = std::to_string(found.size()) + " " + query + " of " + from + (transitive ? " (transitive)" : "") + "\n";
   for (size_t k = 0; k < found.size() && k < 200; ++k)
     text += "  " + nodeName(g, start->isService, found[k].first) + " (distance " + std::to_string(found[k].second) + ")\n";
+  for (const auto& o : out["observed"])
+    text += "  observed: " + o["at"].get<std::string>() + " (" + o["service"].get<std::string>() + ") -> " +
+            o["symbol"].get<std::string>() + "\n";
   if (mermaid) text += out["mermaid"].get<std::string>();
   return ToolResult::ok(std::move(out), std::move(text));
 }
@@ -418,7 +466,8 @@ Result<void> addResources(mcp::Registry& registry, std::shared_ptr<u::UniverseSe
     for (u::ServiceId s = 0; s < g.serviceCount(); ++s) {
       json deps = json::array();
       for (auto d : g.dependencies(s)) deps.push_back(g.serviceName(d));
-      services.push_back({{"name", g.serviceName(s)}, {"dependsOn", deps}, {"symbols", g.symbolsOf(s).size()}});
+      services.push_back({{"name", g.serviceName(s)}, {"dependsOn", deps}, {"symbols", g.symbolsOf(s).size()},
+                          {"observed", observedList(g, g.observedFrom(s), 100)}});
     }
     json out = {{"universe", (*snap)->loaded.universe.name}, {"services", services},
                 {"diagnostics", diagnosticsJson((*snap)->loaded.diagnostics, 100)}};
@@ -438,8 +487,8 @@ Result<void> registerGraphTools(mcp::Registry& registry, const AppConfig& config
                              .handler = [session, fn](const json& args, mcp::ToolContext&) { return fn(*session, args); }});
   };
   Result<void> r = add("universe_overview", "Universe overview",
-                       "The universe's settings, services (governance, dependencies, dependents, sizes) and intent "
-                       "diagnostics. Start here. Paged: pass nextCursor as cursor.", overview);
+                       "The universe's settings, services (governance, dependencies, dependents, sizes, observed "
+                       "references their code makes without declaring them) and intent diagnostics. Start here. Paged: pass nextCursor as cursor.", overview);
   if (r) r = add("intent_diff", "Intent diff",
                  "Typed change list between two revisions (default HEAD vs the working tree), each change marked "
                  "breaking or compatible for Rust.", intentDiff);
@@ -453,7 +502,8 @@ Result<void> registerGraphTools(mcp::Registry& registry, const AppConfig& config
                  cascadePlanTool);
   if (r) r = add("graph_query", "Graph query",
                  "Dependencies or dependents of a service or symbol (direct or transitive), or the shortest path "
-                 "between two; a Mermaid diagram on request.", graphQueryTool);
+                 "between two; a Mermaid diagram on request. `observed` lists references found in service code "
+                 "that the intents do not declare.", graphQueryTool);
   if (!r) return r;
   if (auto res = addResources(registry, session); !res) return res;
   mcp::Registry* reg = &registry;

@@ -2,7 +2,9 @@
 #include "universe/blast.h"
 
 #include <algorithm>
+#include <span>
 
+#include "universe/reality.h"
 #include "universe/suggest.h"
 
 namespace flywheel::universe {
@@ -50,6 +52,52 @@ Result<Seeds> resolveSeeds(const Graph& g, const ChangeSet& cs, BlastRadius& br)
   return seeds;
 }
 
+/// Per-service results of a query: distance, the symbol and next service
+/// explaining it, the observed edge when only code explains it.
+struct ServiceMarks {
+  /// `withObserved`: the graph has observed edges (otherwise `observed` and `byIntent` stay empty).
+  ServiceMarks(size_t n, bool withObserved)
+      : dist(n, UINT32_MAX), via(n, kNoSymbol), next(n, 0), observed(withObserved ? n : 0, kNoObserved),
+        byIntent(withObserved ? n : 0, 0) {}
+  std::vector<uint32_t> dist;
+  std::vector<SymbolId> via;
+  std::vector<ServiceId> next;
+  std::vector<uint32_t> observed;
+  std::vector<char> byIntent;  // reached through the intent's uses edges (observed edges do not override)
+
+  void clearObserved(ServiceId s) {
+    if (!observed.empty()) observed[s] = kNoObserved;
+  }
+  uint32_t observedOf(ServiceId s) const { return observed.empty() ? kNoObserved : observed[s]; }
+
+  /// Services whose code references `sym` (edges into it), at `distance`.
+  void observe(const Graph& g, std::span<const uint32_t> edges, SymbolId sym, ServiceId toward, uint32_t distance) {
+    for (uint32_t e : edges) {
+      ServiceId o = g.observed()[e].service;
+      if (byIntent[o] || distance >= dist[o]) continue;
+      dist[o] = distance; via[o] = sym; next[o] = toward; observed[o] = e;
+    }
+  }
+
+  /// Changed services affect their transitive dependents, and the services
+  /// whose code references one of their symbols.
+  void serviceBfs(const Graph& g, const std::vector<ServiceId>& seeds) {
+    std::vector<ServiceId> queue;
+    for (ServiceId s : seeds)
+      if (dist[s] != 0) { dist[s] = 0; via[s] = kNoSymbol; next[s] = s; clearObserved(s); queue.push_back(s); }
+    for (size_t head = 0; head < queue.size(); ++head) {
+      ServiceId s = queue[head];
+      for (ServiceId d : g.dependents(s)) {
+        if (dist[d] <= dist[s] + 1) continue;
+        dist[d] = dist[s] + 1; via[d] = kNoSymbol; next[d] = s; clearObserved(d);
+        queue.push_back(d);
+      }
+      if (g.observed().empty()) continue;
+      for (SymbolId sym : g.symbolsOf(s)) observe(g, g.observedInto(sym), sym, s, dist[s] + 1);
+    }
+  }
+};
+
 }  // namespace
 
 Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes) {
@@ -95,31 +143,21 @@ Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes) {
   }
   // BFS order is already by distance, and deterministic (sorted seeds and adjacency).
   br.symbols.reserve(queue.size());
-  std::vector<uint32_t> svcDist(g.serviceCount(), UINT32_MAX);
-  std::vector<SymbolId> svcVia(g.serviceCount(), kNoSymbol);
-  std::vector<ServiceId> svcNext(g.serviceCount(), 0);
+  ServiceMarks m(g.serviceCount(), !g.observed().empty());
   for (SymbolId s : queue) {
     br.symbols.push_back({s, sc.dist[s], sc.next[s]});
     ServiceId o = g.owner(s);
-    if (sc.hops[s] < svcDist[o]) { svcDist[o] = sc.hops[s]; svcVia[o] = s; svcNext[o] = o; }
+    if (sc.hops[s] < m.dist[o]) { m.dist[o] = sc.hops[s]; m.via[o] = s; m.next[o] = o; }
   }
-  // Services: BFS from changed services over dependents.
-  std::vector<ServiceId> squeue;
+  if (!g.observed().empty()) {
+    // Observed: services whose code references an affected symbol.
+    for (ServiceId s = 0; s < g.serviceCount(); ++s) m.byIntent[s] = m.dist[s] != UINT32_MAX;
+    for (SymbolId s : queue) m.observe(g, g.observedInto(s), s, g.owner(s), sc.hops[s] + 1);
+  }
   std::sort(seeds->services.begin(), seeds->services.end());
-  for (ServiceId s : seeds->services)
-    if (svcDist[s] != 0) { svcDist[s] = 0; svcVia[s] = kNoSymbol; svcNext[s] = s; squeue.push_back(s); }
-  for (size_t head = 0; head < squeue.size(); ++head) {
-    ServiceId s = squeue[head];
-    for (ServiceId d : g.dependents(s)) {
-      if (svcDist[d] <= svcDist[s] + 1) continue;
-      svcDist[d] = svcDist[s] + 1;
-      svcVia[d] = kNoSymbol;
-      svcNext[d] = s;
-      squeue.push_back(d);
-    }
-  }
+  m.serviceBfs(g, seeds->services);
   for (ServiceId s = 0; s < g.serviceCount(); ++s)
-    if (svcDist[s] != UINT32_MAX) br.services.push_back({s, svcDist[s], svcVia[s], svcNext[s]});
+    if (m.dist[s] != UINT32_MAX) br.services.push_back({s, m.dist[s], m.via[s], m.next[s], m.observedOf(s)});
   std::stable_sort(br.services.begin(), br.services.end(),
                    [](const AffectedService& a, const AffectedService& b) { return a.distance < b.distance; });
   br.nextById.reserve(queue.size());
@@ -153,6 +191,14 @@ std::string reasonChain(const Graph& g, const BlastRadius& br, SymbolId from) {
 }
 
 std::string serviceReasonChain(const Graph& g, const BlastRadius& br, const AffectedService& s) {
+  if (s.observed != kNoObserved) {
+    std::string head = g.serviceName(s.id) + " (observed in " + observedWhere(g.observed()[s.observed]) + ") -> ";
+    if (lookup(br.nextById, s.via)) return head + reasonChain(g, br, s.via);
+    // A symbol of a changed service: continue with that service's chain.
+    AffectedService owner{s.viaService, 0, kNoSymbol, s.viaService};
+    if (const auto* it = lookup(br.nextServiceById, s.viaService)) owner.viaService = it->second;
+    return head + g.symbolName(s.via) + " -> " + serviceReasonChain(g, br, owner);
+  }
   if (s.via != kNoSymbol) return reasonChain(g, br, s.via);
   std::string out = g.serviceName(s.id);
   ServiceId cur = s.id;

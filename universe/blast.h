@@ -11,6 +11,16 @@
 //
 //   billing/Invoice.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)
 //
+// Observed edges (graph.h, reality.h) add the services whose code
+// references an affected symbol (or a symbol of a changed service) without
+// their intent declaring it. The intent's reasons come first: a service is
+// reported as observed only when no intent chain reaches it, at one hop past
+// the referenced symbol, with the chain
+//
+//   auth (observed in services/auth/src/custom.rs:12) -> user/UserProfile -> user/UserProfile.id (...)
+//
+// Observed services do not propagate further: their intent did not change.
+//
 // The result holds ids, not strings, so a query over thousands of affected
 // symbols stays cheap; reasonChain() formats one chain on demand. Ordering
 // is deterministic: by distance, then in breadth-first order (symbol ids
@@ -34,6 +44,7 @@ struct ChangeSet {
 };
 
 inline constexpr uint32_t kNoSymbol = UINT32_MAX;
+inline constexpr uint32_t kNoObserved = UINT32_MAX;
 
 struct AffectedSymbol {
   SymbolId id;
@@ -46,6 +57,7 @@ struct AffectedService {
   uint32_t distance;   // service hops from the change (0: owns a changed symbol / is changed)
   SymbolId via;        // the symbol whose chain explains it (kNoSymbol: service-level change)
   ServiceId viaService;// for service-level changes: the next service toward the change (itself when changed)
+  uint32_t observed = kNoObserved;  // index into Graph::observed(): affected only because its code references `via`
 };
 
 struct BlastRadius {

@@ -111,13 +111,14 @@ class Differ {
   std::vector<IntentChange>& out_;
 };
 
-/// name -> printed form of every pattern, re-read from the source so that any
-/// change in any sub-clause shows.
+/// name -> printed form of every pattern, re-read from the service form after
+/// macro expansion (the source when it could not be expanded) so that any
+/// change in any sub-clause shows, a macro's included, and layout does not.
 std::vector<std::pair<std::string, std::string>> patternForms(const Service& s) {
   std::vector<std::pair<std::string, std::string>> out;
   static const std::vector<std::string> heads = {"crud-gateway", "event-listener", "cron-worker", "mcp-tool", "state-machine",
                                                  "bootstrap", "pure-utility", "rpc-gateway", "domain-engine"};
-  ReadResult r = readSexps(s.sourceText, s.intentPath);
+  ReadResult r = readSexps(s.expandedText.empty() ? s.sourceText : s.expandedText, s.intentPath);
   for (const auto& f : r.forms) {
     if (f.head() != "service") continue;
     for (const auto& c : f.items) {
@@ -140,7 +141,9 @@ std::vector<IntentChange> diffUniverses(const Universe& from, const Universe& to
       d.add(a.name, "service", a.name, ChangeKind::Removed, a.intentPath, "", true, "crates depending on it no longer build");
       continue;
     }
-    if (a.sourceText == b->sourceText && a.allDependencies == b->allDependencies) continue;
+    bool expanded = !a.expandedText.empty() && !b->expandedText.empty();
+    bool same = expanded ? a.expandedText == b->expandedText : a.sourceText == b->sourceText;
+    if (same && a.allDependencies == b->allDependencies) continue;
     d.service(a, *b);
     d.patterns(a, *b, patternForms(a), patternForms(*b));
   }

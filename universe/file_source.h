@@ -35,7 +35,8 @@ Result<SourceFiles> readRevision(const std::filesystem::path& root, const std::s
 Result<std::string> resolveCommit(const std::filesystem::path& root, const std::string& revision);
 
 /// Cheap change detection for the sentinel: (path, size, mtime) of every
-/// relevant file, sorted; two equal signatures mean nothing changed.
+/// relevant file and every *.rs file (observed references), sorted; two
+/// equal signatures mean nothing changed.
 std::vector<std::tuple<std::string, uintmax_t, int64_t>> workingTreeSignature(const std::filesystem::path& root);
 
 }  // namespace flywheel::universe

@@ -171,6 +171,22 @@ Graph Graph::build(const Universe& u) {
   return g;
 }
 
+void Graph::setObserved(std::vector<ObservedEdge> edges) {
+  std::sort(edges.begin(), edges.end(), [](const ObservedEdge& a, const ObservedEdge& b) {
+    return a.service != b.service ? a.service < b.service : a.symbol < b.symbol;
+  });
+  observed_ = std::move(edges);
+  obsOff_.clear(), obsInto_.clear(), obsFromOff_.clear(), obsFrom_.clear();
+  if (observed_.empty()) return;
+  Edges into, from;
+  for (uint32_t i = 0; i < observed_.size(); ++i) {
+    into.emplace_back(observed_[i].symbol, i);
+    from.emplace_back(observed_[i].service, i);
+  }
+  toCsr(into, symbolCount(), obsOff_, obsInto_);
+  toCsr(from, serviceCount(), obsFromOff_, obsFrom_);
+}
+
 std::optional<ServiceId> Graph::findService(std::string_view name) const {
   auto it = serviceIndex_.find(name);
   return it == serviceIndex_.end() ? std::nullopt : std::optional(it->second);

@@ -9,6 +9,10 @@
 //     a field / variant / alias / rpc / pattern uses every named type its
 //     TYPEs mention, a crud-gateway uses its entity's key field, an
 //     rpc-gateway the rpcs it calls.
+//   - observed, service -> symbol: a reference found in a service's Rust
+//     code (reality.h) that its intent does not declare; attached with
+//     setObserved() before the graph is shared. Blast radius counts a
+//     service whose code references an affected symbol as affected.
 // Both directions are stored as compact adjacency arrays (CSR), sorted, so
 // dependents queries cost what they return. A Graph is immutable once built
 // and safe to read from many threads.
@@ -28,6 +32,18 @@ namespace flywheel::universe {
 
 using ServiceId = uint32_t;
 using SymbolId = uint32_t;
+
+/// A reference in a service's code to another service's symbol that the
+/// intent does not declare (see reality.h). `file` is relative to the
+/// universe root; `line` is 1-based.
+struct ObservedEdge {
+  ServiceId service = 0;
+  SymbolId symbol = 0;
+  std::string file;
+  uint32_t line = 0;
+  bool undeclaredDependency = false;  // the service does not even depend on the symbol's owner
+  uint32_t count = 1;                 // references to the symbol in the service's code
+};
 
 enum class SymbolKind { Type, Field, Enum, Variant, Alias, Rpc, Pattern };
 std::string_view symbolKindName(SymbolKind k);  // "type", "field", ...
@@ -61,6 +77,19 @@ class Graph {
   std::span<const SymbolId> uses(SymbolId s) const { return span(useOff_, use_, s); }
   std::span<const SymbolId> usedBy(SymbolId s) const { return span(ruseOff_, ruse_, s); }
 
+  /// Attaches observed edges (sorted here by service, then symbol). Call
+  /// before the graph is shared; replaces earlier ones.
+  void setObserved(std::vector<ObservedEdge> edges);
+  std::span<const ObservedEdge> observed() const { return observed_; }
+  /// Indices into observed() of the edges into `s` (sorted by service).
+  std::span<const uint32_t> observedInto(SymbolId s) const {
+    return obsOff_.empty() ? std::span<const uint32_t>() : span(obsOff_, obsInto_, s);
+  }
+  /// Indices into observed() of the edges from service `s`.
+  std::span<const uint32_t> observedFrom(ServiceId s) const {
+    return obsFromOff_.empty() ? std::span<const uint32_t>() : span(obsFromOff_, obsFrom_, s);
+  }
+
   size_t useEdgeCount() const { return use_.size(); }
   size_t dependsOnEdgeCount() const { return dep_.size(); }
 
@@ -80,6 +109,8 @@ class Graph {
   std::unordered_map<std::string_view, SymbolId> symbolIndex_;
   std::vector<uint32_t> ownOff_, own_;
   std::vector<uint32_t> useOff_, use_, ruseOff_, ruse_;
+  std::vector<ObservedEdge> observed_;
+  std::vector<uint32_t> obsOff_, obsInto_, obsFromOff_, obsFrom_;
 };
 
 }  // namespace flywheel::universe

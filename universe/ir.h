@@ -325,6 +325,11 @@ struct Service {
   /// queryable, but Forge must not stamp it.
   bool valid = true;
   std::string sourceText;  // the intent file as read (working tree or revision)
+  /// The `(service ...)` form after macro expansion, printed on one line
+  /// (no comments, no layout): what the intent diff compares, so that a
+  /// changed macro definition shows and a reformatting does not. Empty when
+  /// no service form could be read.
+  std::string expandedText;
 
   const TypeDecl* findType(std::string_view n) const;
   const EnumDecl* findEnum(std::string_view n) const;

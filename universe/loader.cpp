@@ -93,6 +93,7 @@ LoadedUniverse loadUniverseFromFiles(const fs::path& root, const std::vector<std
     IntentFile f = parseIntentFile(text, path, macros);
     out.diagnostics.insert(out.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
     Service s = f.service ? std::move(*f.service) : placeholderFor(dir, path, text);
+    if (f.service && f.expanded) s.expandedText = printSexp(*f.expanded);
     s.dir = dir;
     s.intentPath = path;
     s.sourceText = text;

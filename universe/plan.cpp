@@ -2,6 +2,7 @@
 #include "universe/plan.h"
 
 #include <algorithm>
+#include <span>
 
 namespace flywheel::universe {
 
@@ -32,6 +33,17 @@ std::string nameCycle(const Graph& g, const std::vector<char>& inSet, const std:
   return out + g.serviceName(cur);
 }
 
+/// A service affected only through its code (an observed reference) is
+/// repaired after the owner of the symbol it references: (owner, observer), sorted.
+std::vector<std::pair<ServiceId, ServiceId>> observedOrder(const Graph& g, const BlastRadius& br, const std::vector<char>& inSet) {
+  std::vector<std::pair<ServiceId, ServiceId>> out;
+  for (const auto& s : br.services)
+    if (s.observed != kNoObserved && s.via != kNoSymbol && inSet[g.owner(s.via)] && g.owner(s.via) != s.id)
+      out.emplace_back(g.owner(s.via), s.id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 std::string blockedReason(Governance g) {
@@ -46,6 +58,14 @@ Result<CascadePlan> cascadePlan(const Universe& u, const Graph& g, const BlastRa
   // pending[s] = affected dependencies not yet placed.
   std::vector<uint32_t> pending(g.serviceCount(), 0), wave(g.serviceCount(), 0);
   std::vector<ServiceId> ready;
+  auto observedAfter = observedOrder(g, br, inSet);
+  auto observersOf = [&](ServiceId owner) {
+    auto lo = std::lower_bound(observedAfter.begin(), observedAfter.end(), std::pair<ServiceId, ServiceId>(owner, 0));
+    auto hi = lo;
+    while (hi != observedAfter.end() && hi->first == owner) ++hi;
+    return std::span(lo, hi);
+  };
+  for (const auto& [owner, observer] : observedAfter) ++pending[observer];
   for (const auto& s : br.services) {
     for (ServiceId d : g.dependencies(s.id)) pending[s.id] += inSet[d];
     if (pending[s.id] == 0) { ready.push_back(s.id); wave[s.id] = 1; }
@@ -57,6 +77,10 @@ Result<CascadePlan> cascadePlan(const Universe& u, const Graph& g, const BlastRa
       if (!inSet[d]) continue;
       wave[d] = std::max(wave[d], wave[s] + 1);
       if (--pending[d] == 0) ready.push_back(d);
+    }
+    for (const auto& [owner, observer] : observersOf(s)) {
+      wave[observer] = std::max(wave[observer], wave[s] + 1);
+      if (--pending[observer] == 0) ready.push_back(observer);
     }
   }
   if (placed != br.services.size())
@@ -72,6 +96,9 @@ Result<CascadePlan> cascadePlan(const Universe& u, const Graph& g, const BlastRa
     }
     for (ServiceId d : g.dependencies(s))
       if (inSet[d]) step.after.push_back(d);
+    for (const auto& [owner, observer] : observedAfter)
+      if (observer == s && std::find(step.after.begin(), step.after.end(), owner) == step.after.end()) step.after.push_back(owner);
+    std::sort(step.after.begin(), step.after.end());
     plan.blockedCount += step.blocked;
     plan.waveCount = std::max(plan.waveCount, step.wave);
     plan.steps.push_back(std::move(step));

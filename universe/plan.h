@@ -1,8 +1,9 @@
 // Cascade plan: the order in which affected services are repaired.
 //
 // The affected services of a blast radius, in topological order of their
-// dependencies (Service::allDependencies restricted to the affected set),
-// grouped in waves: a service's wave is one more than the largest wave of
+// dependencies (Service::allDependencies restricted to the affected set;
+// a service affected only through an observed reference in its code also
+// comes after the owner of the symbol it references), grouped in waves: a service's wave is one more than the largest wave of
 // the affected services it depends on (wave 1 depends on none of them), so
 // same-wave services can be repaired in parallel. A dependency cycle among
 // them is an error naming the cycle ("cycle: a -> b -> a"). A service whose

@@ -1,6 +1,8 @@
 // Text renderings (see report.h).
 #include "universe/report.h"
 
+#include "universe/reality.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -69,6 +71,21 @@ std::string formatPlan(const Graph& g, const CascadePlan& plan, size_t limit) {
   return out;
 }
 
+std::string formatObserved(const Graph& g, ServiceId s, size_t limit) {
+  std::string out;
+  auto edges = g.observedFrom(s);
+  for (size_t k = 0; k < edges.size(); ++k) {
+    if (k == limit) return out + more(edges.size() - k);
+    const auto& e = g.observed()[edges[k]];
+    out += "  observed: " + observedWhere(e) + " -> " + g.symbolName(e.symbol);
+    std::string notes = e.count > 1 ? std::to_string(e.count) + " references" : "";
+    if (e.undeclaredDependency)
+      notes += (notes.empty() ? "" : "; ") + g.serviceName(s) + " does not depend on " + g.serviceName(g.owner(e.symbol));
+    out += notes.empty() ? "\n" : " (" + notes + ")\n";
+  }
+  return out;
+}
+
 std::string mermaidGraph(const Graph& g, const std::vector<ServiceId>& services) {
   std::vector<ServiceId> ids = services;
   if (ids.empty())
@@ -80,6 +97,13 @@ std::string mermaidGraph(const Graph& g, const std::vector<ServiceId>& services)
     for (ServiceId d : g.dependencies(s))
       if (std::binary_search(ids.begin(), ids.end(), d))
         out += "  " + mermaidId(g.serviceName(s)) + " --> " + mermaidId(g.serviceName(d)) + "\n";
+  std::vector<std::pair<ServiceId, ServiceId>> observed;
+  for (const auto& e : g.observed()) observed.emplace_back(e.service, g.owner(e.symbol));
+  std::sort(observed.begin(), observed.end());
+  observed.erase(std::unique(observed.begin(), observed.end()), observed.end());
+  for (const auto& [from, to] : observed)
+    if (std::binary_search(ids.begin(), ids.end(), from) && std::binary_search(ids.begin(), ids.end(), to))
+      out += "  " + mermaidId(g.serviceName(from)) + " -.->|observed| " + mermaidId(g.serviceName(to)) + "\n";
   return out;
 }
 

@@ -8,6 +8,37 @@
 
 namespace flywheel::universe {
 
+void attachReality(Snapshot& snap, const std::filesystem::path& root, RealityCache& cache) {
+  auto scan = scanReality(snap.loaded.universe.root.empty() ? root : snap.loaded.universe.root, snap.loaded.universe,
+                          snap.graph, &cache);
+  snap.graph.setObserved(std::move(scan.edges));
+  snap.codeScanned = true;
+  snap.codeFiles = scan.files;
+  snap.codeFilesParsed = scan.parsed;
+  snap.codeScanMillis = scan.millis;
+  if (scan.warnings.empty()) return;
+  auto& diags = snap.loaded.diagnostics;
+  diags.insert(diags.end(), scan.warnings.begin(), scan.warnings.end());
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.pos.line, a.pos.col) < std::tie(b.file, b.pos.line, b.pos.col);
+  });
+}
+
+namespace {
+
+bool sameObserved(const Graph& a, const Graph& b) {
+  auto x = a.observed(), y = b.observed();
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (a.serviceName(x[i].service) != b.serviceName(y[i].service) || a.symbolName(x[i].symbol) != b.symbolName(y[i].symbol) ||
+        x[i].file != y[i].file || x[i].line != y[i].line)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Sentinel::Sentinel(std::filesystem::path root) : root_(std::move(root)) {}
 
 Sentinel::~Sentinel() { stop(); }
@@ -18,6 +49,7 @@ Result<SentinelReport> Sentinel::reload(Signature sig) {
   auto snap = std::make_shared<Snapshot>();
   snap->loaded = std::move(*loaded);
   snap->graph = Graph::build(snap->loaded.universe);
+  attachReality(*snap, root_, codeCache_);
   SentinelReport report;
   std::shared_ptr<const Snapshot> previous;
   {
@@ -43,6 +75,7 @@ Result<SentinelReport> Sentinel::reload(Signature sig) {
     report.servicesAddedOrRemoved = true;
   }
   std::sort(report.changedServices.begin(), report.changedServices.end());
+  report.observedChanged = !sameObserved(previous->graph, snap->graph);
   const auto& a = previous->loaded.universe;
   const auto& b = snap->loaded.universe;
   report.universeFilesChanged = a.settings.name != b.settings.name || a.settings.macrosFile != b.settings.macrosFile ||

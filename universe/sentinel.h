@@ -1,10 +1,11 @@
 // The sentinel: keeps a current, immutable snapshot of the universe (the
 // loaded IR and its graph) and notices when intents change.
 //
-// poll() compares a cheap signature of the working tree's *.lisp files (path,
-// size, mtime) with the last one seen; on a difference it reloads and
-// reports which services' intents changed (added, removed or edited) and
-// whether universe-wide files did. start() polls in a background thread
+// poll() compares a cheap signature of the working tree's *.lisp and *.rs
+// files (path, size, mtime) with the last one seen; on a difference it
+// reloads (re-parsing only the Rust files that changed, see reality.h) and
+// reports which services' intents changed (added, removed or edited),
+// whether universe-wide files did, and whether the observed edges did. start() polls in a background thread
 // every `sentinel-interval` seconds (or a given interval) and calls back on
 // changes; tools also poll on demand. A snapshot with broken intents is still
 // served: its diagnostics say what is wrong, the rest stays queryable.
@@ -26,21 +27,33 @@
 #include "core/error.h"
 #include "universe/graph.h"
 #include "universe/ir.h"
+#include "universe/reality.h"
 
 namespace flywheel::universe {
 
 struct Snapshot {
   LoadedUniverse loaded;
-  Graph graph;
+  Graph graph;               // with observed edges when codeScanned
   uint64_t generation = 0;  // increases on every reload
+  /// The working tree's Rust code was scanned for observed references
+  /// (reality.h); false for snapshots of git revisions.
+  bool codeScanned = false;
+  size_t codeFiles = 0, codeFilesParsed = 0;  // .rs files scanned / parsed anew (the rest came from the cache)
+  double codeScanMillis = 0;
 };
+
+/// Scans the working tree's service code at `root` (reality.h), attaches the
+/// observed edges to `snap.graph` and adds the scan's warnings to
+/// `snap.loaded.diagnostics`. For snapshots not yet shared.
+void attachReality(Snapshot& snap, const std::filesystem::path& root, RealityCache& cache);
 
 struct SentinelReport {
   std::vector<std::string> changedServices;  // sorted: edited, added or removed intents
   bool universeFilesChanged = false;         // universe.lisp, macro files
   bool servicesAddedOrRemoved = false;
+  bool observedChanged = false;              // the observed edges (service code) differ
   std::shared_ptr<const Snapshot> snapshot;  // the current one after the poll
-  bool changed() const { return !changedServices.empty() || universeFilesChanged; }
+  bool changed() const { return !changedServices.empty() || universeFilesChanged || observedChanged; }
 };
 
 class Sentinel {
@@ -77,6 +90,7 @@ class Sentinel {
   Signature signature_;
   std::chrono::steady_clock::time_point lastPoll_{};
   uint64_t generation_ = 0;
+  RealityCache codeCache_;   // per-file references of the services' Rust code
 
   std::thread thread_;
   std::mutex stopMutex_;

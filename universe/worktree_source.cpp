@@ -16,12 +16,13 @@ bool isSkippedDirectory(std::string_view name) {
 
 namespace {
 
-bool isRelevant(const fs::path& p) { return p.extension() == ".lisp"; }
+bool isIntentFile(const fs::path& p) { return p.extension() == ".lisp"; }
+bool isWatched(const fs::path& p) { return p.extension() == ".lisp" || p.extension() == ".rs"; }
 
-/// Walks regular *.lisp files below root, skipping the ignored directories,
-/// never following symlinks.
+/// Walks regular files below root that `relevant` accepts, skipping the
+/// ignored directories, never following symlinks.
 template <class Fn>
-Result<void> walk(const fs::path& root, Fn&& fn) {
+Result<void> walk(const fs::path& root, bool (*relevant)(const fs::path&), Fn&& fn) {
   std::error_code ec;
   if (!fs::is_directory(root, ec))
     return fail(Error::notFound("universe root " + root.string() + " is not a directory; pass --universe DIR"));
@@ -34,7 +35,7 @@ Result<void> walk(const fs::path& root, Fn&& fn) {
       if (isSkippedDirectory(entry.path().filename().string())) it.disable_recursion_pending();
       continue;
     }
-    if (!entry.is_regular_file(ec) || entry.is_symlink(ec) || !isRelevant(entry.path())) continue;
+    if (!entry.is_regular_file(ec) || entry.is_symlink(ec) || !relevant(entry.path())) continue;
     fn(entry);
   }
   return {};
@@ -45,7 +46,7 @@ Result<void> walk(const fs::path& root, Fn&& fn) {
 Result<SourceFiles> readWorkingTree(const fs::path& root) {
   SourceFiles files;
   Error readError;
-  auto r = walk(root, [&](const fs::directory_entry& entry) {
+  auto r = walk(root, isIntentFile, [&](const fs::directory_entry& entry) {
     std::ifstream in(entry.path(), std::ios::binary);
     if (!in) return;
     std::error_code ec;
@@ -62,7 +63,7 @@ Result<SourceFiles> readWorkingTree(const fs::path& root) {
 
 std::vector<std::tuple<std::string, uintmax_t, int64_t>> workingTreeSignature(const fs::path& root) {
   std::vector<std::tuple<std::string, uintmax_t, int64_t>> sig;
-  (void)walk(root, [&](const fs::directory_entry& entry) {
+  (void)walk(root, isWatched, [&](const fs::directory_entry& entry) {
     std::error_code ec;
     auto size = entry.file_size(ec);
     auto time = entry.last_write_time(ec).time_since_epoch().count();

@@ -5,11 +5,15 @@
 //   bench_universe run DIR [TARGET]        timings (TARGET: a service; default:
 //                                          the sampled one closest to 1,000 dependents)
 //   bench_universe affected DIR SERVICE     the affected services, one per line
+//   bench_universe scan DIR                 the scan of the services' Rust code (observed edges), cold and warm
 //
 // Shape: LAYERS layers of SERVICES/LAYERS services `s<layer>x<i>`; each
 // depends on two services of the previous layer within +-WINDOW of its index
 // (fixed seed). Each service declares 10 symbols: alias Id, type A (3
 // fields), type B (3 fields), rpc fetch; fields use the dependencies' A and B.
+// Each service also gets src/custom.rs using its dependencies' A and B; every
+// tenth service from layer 2 on also uses a type of a service two layers up
+// that its intent does not declare (an observed edge).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +25,7 @@
 
 #include "universe/blast.h"
 #include "universe/plan.h"
+#include "universe/reality.h"
 
 namespace fs = std::filesystem;
 using namespace flywheel::universe;
@@ -29,6 +34,21 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string name(int layer, int i) { return "s" + std::to_string(layer) + "x" + std::to_string(i); }
+
+/// Hand-written code of a service: functions over its dependencies' types
+/// (declared by the intent) and, when `undeclared` names a service, a use of
+/// that service's type the intent does not declare (an observed edge).
+void writeCode(const fs::path& file, const std::vector<std::string>& deps, const std::string& undeclared) {
+  std::ofstream out(file);
+  out << "// Hand-written code.\nuse crate::generated::*;\n";
+  if (!undeclared.empty()) out << "use " << undeclared << "::B as Upstream;\n";
+  // The intent's A uses deps[0]/A and deps[1]/B; B uses deps[0]/B.
+  if (deps.size() == 2)
+    out << "\npub fn from_deps(a: &" << deps[0] << "::A, b: &" << deps[0] << "::B, c: &" << deps[1] << "::B) -> Id {\n"
+        << "    let n = (b.n.len() + c.n.len()) as i64;\n    a.id + n\n}\n";
+  if (!undeclared.empty()) out << "\npub fn upstream(b: &Upstream) -> usize {\n    b.n.len()\n}\n";
+  out << "\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn runs() {\n        assert_eq!(1 + 1, 2);\n    }\n}\n";
+}
 
 int generate(const fs::path& dir, int services, int layers, int window, bool cargo) {
   int width = services / layers;
@@ -54,6 +74,7 @@ int generate(const fs::path& dir, int services, int layers, int window, bool car
           << (deps.empty() ? "i32" : deps[1] + "/B") << "))\n";
       out << "  (type B (field a A) (field n String) (field z " << (deps.empty() ? "u64" : deps[0] + "/B") << "))\n";
       out << "  (rpc fetch (input Id) (output A)))\n";
+      writeCode(dir / "services" / n / "src" / "custom.rs", deps, l >= 2 && i % 10 == 0 ? name(l - 2, i) : "");
       if (!cargo) continue;
       std::ofstream toml(dir / "services" / n / "Cargo.toml");
       toml << "[package]\nname = \"" << n << "\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n";
@@ -98,6 +119,11 @@ int run(const fs::path& dir, const std::string& target) {
   auto t1 = Clock::now();
   Graph g = Graph::build(loaded->universe);
   double buildMs = msSince(t1);
+  // The code scan; its observed edges join the graph as in the server.
+  RealityCache cache;
+  auto cold = scanReality(dir, loaded->universe, g, &cache);
+  auto warm = scanReality(dir, loaded->universe, g, &cache);
+  g.setObserved(cold.edges);
   ServiceId chosen = 0;
   if (!target.empty()) {
     chosen = *g.findService(target);
@@ -120,6 +146,8 @@ int run(const fs::path& dir, const std::string& target) {
   ChangeSet svc{{g.serviceName(chosen)}, {}};
   double svcUs = medianUs(51, [&] { (void)blastRadius(g, svc); });
   auto plan = cascadePlan(loaded->universe, g, *br);
+  std::printf("code_scan: rust_files=%zu references=%zu observed_edges=%zu warnings=%zu cold_ms=%.1f warm_cached_ms=%.1f (parsed %zu)\n",
+              cold.files, cold.references, cold.edges.size(), cold.warnings.size(), cold.millis, warm.millis, warm.parsed);
   std::printf("services=%zu symbols=%zu uses_edges=%zu depends_edges=%zu\n", g.serviceCount(), g.symbolCount(),
               g.useEdgeCount(), g.dependsOnEdgeCount());
   std::printf("load_ms=%.1f graph_build_ms=%.1f\n", loadMs, buildMs);
@@ -127,6 +155,22 @@ int run(const fs::path& dir, const std::string& target) {
               br->symbols.size(), plan ? plan->waveCount : 0);
   std::printf("warm_blast_radius_us=%.1f warm_blast_plus_cascade_plan_us=%.1f warm_service_blast_us=%.1f\n", blastUs,
               planUs, svcUs);
+  return 0;
+}
+
+/// The code scan alone (any universe, e.g. examples/shop): cold, then warm
+/// from the per-file cache, then after touching one file.
+int scan(const fs::path& dir) {
+  auto loaded = loadUniverse(dir);
+  if (!loaded) return 1;
+  Graph g = Graph::build(loaded->universe);
+  RealityCache cache;
+  auto cold = scanReality(dir, loaded->universe, g, &cache);
+  std::vector<double> warm;
+  for (int k = 0; k < 5; ++k) warm.push_back(scanReality(dir, loaded->universe, g, &cache).millis);
+  std::sort(warm.begin(), warm.end());
+  std::printf("services=%zu rust_files=%zu references=%zu observed_edges=%zu warnings=%zu cold_ms=%.2f warm_cached_ms=%.2f\n",
+              g.serviceCount(), cold.files, cold.references, cold.edges.size(), cold.warnings.size(), cold.millis, warm[2]);
   return 0;
 }
 
@@ -153,6 +197,7 @@ int main(int argc, char** argv) {
     return generate(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stoi(a[4]), a.size() > 5 && a[5] == "--cargo");
   if (a.size() >= 2 && a[0] == "run") return run(a[1], a.size() > 2 ? a[2] : "");
   if (a.size() == 3 && a[0] == "affected") return affected(a[1], a[2]);
-  std::cerr << "usage: bench_universe generate DIR SERVICES LAYERS WINDOW [--cargo] | run DIR [TARGET] | affected DIR SERVICE\n";
+  if (a.size() == 2 && a[0] == "scan") return scan(a[1]);
+  std::cerr << "usage: bench_universe generate DIR SERVICES LAYERS WINDOW [--cargo] | run DIR [TARGET] | affected DIR SERVICE | scan DIR\n";
   return 2;
 }

@@ -5,7 +5,9 @@
 #
 # 1. A generated universe of 10,000 services / 100,000 symbols: load time,
 #    graph build time, warm blast_radius and blast_radius + cascade_plan for
-#    a change in the service closest to 1,000 transitive dependents.
+#    a change in the service closest to 1,000 transitive dependents; the
+#    Tree-sitter scan of their 10,000 custom.rs files (observed edges), cold
+#    and warm from the per-file cache (also on examples/shop).
 # 2. The same generator at 500 services, written as a cargo workspace of 500
 #    crates: `cargo tree -i CRATE --workspace` against flywheel's answer for
 #    the same crate (in process warm, over the CLI, and over MCP stdio warm),
@@ -23,6 +25,9 @@ fi
 cmake --build "$build" -j2 --target bench_universe flywheel >/dev/null
 bench=$build/bench/universe/bench_universe
 flywheel=$build/cli/flywheel
+
+echo "== code scan (observed edges) on examples/shop"
+"$bench" scan "$src/examples/shop" | sed 's/^/  /'
 
 echo "== generated universe: 10,000 services"
 "$bench" generate "$work/u10k" 10000 100 4 >/dev/null

@@ -174,3 +174,37 @@ TEST_CASE("the sentinel reports changed intents and keeps serving broken ones") 
   std::lock_guard lock(m);
   CHECK(seen == std::vector<std::string>{"extra"});
 }
+
+TEST_CASE("intent diff compares patterns after macro expansion: a macro edit shows, a reformatting does not") {
+  TempRepo repo;
+  repo.write("universe.lisp", "(universe shop (macros \"macros.lisp\"))");
+  repo.write("macros.lisp", "(defmacro nightly (name) `(cron-worker ,name (schedule \"0 2 * * *\")))\n");
+  repo.write("services/billing/intent.lisp",
+             "(service billing\n  (type Invoice (field total i64))\n  (nightly nightly-invoices))\n");
+  repo.commit("v1");
+  // Only the macro definition changes: the expanded pattern does.
+  repo.write("macros.lisp", "(defmacro nightly (name) `(cron-worker ,name (schedule \"0 3 * * *\")))\n");
+  repo.commit("v2: run at three");
+  // Only layout and comments change: nothing does.
+  repo.write("services/billing/intent.lisp",
+             ";; Invoices.\n(service billing\n\n  (type Invoice\n    (field total i64))   ; cents\n  (nightly   nightly-invoices))\n");
+  repo.commit("v3: reformat");
+
+  UniverseSession session(repo.root());
+  auto macroEdit = session.diff("HEAD~2", "HEAD~1");
+  REQUIRE(macroEdit);
+  REQUIRE(macroEdit->changes.size() == 1);
+  const auto& c = macroEdit->changes[0];
+  CHECK(c.symbol == "billing/nightly-invoices");
+  CHECK(c.entity == "pattern");
+  CHECK(c.kind == ChangeKind::Changed);
+  CHECK(c.before.find("0 2 * * *") != std::string::npos);
+  CHECK(c.after.find("0 3 * * *") != std::string::npos);
+
+  auto reformat = session.diff("HEAD~1", "HEAD");
+  REQUIRE(reformat);
+  CHECK(reformat->changes.empty());
+  auto both = session.diff("HEAD~2", "HEAD");
+  REQUIRE(both);
+  CHECK(formatChanges(both->changes) == "billing/nightly-invoices: pattern changed (" + c.before + " -> " + c.after + "), breaking\n");
+}

@@ -142,6 +142,48 @@ TEST_CASE("a broken intent is reported and the rest stays queryable; changes not
   CHECK(deps["total"] == 3);
 }
 
+TEST_CASE("observed references in service code show in the tools and widen the blast radius") {
+  ShopCopy shop;
+  flywheel::mcp::ServerOptions opts;
+  opts.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas";
+  flywheel::mcp::McpServer server(opts);
+  flywheel::tools::AppConfig config{shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR};
+  REQUIRE(flywheel::tools::registerGraphTools(server, config));
+  flywheel::mcp::InMemoryClient client(server);
+  client.initialize();
+  REQUIRE(client.call("resources/subscribe", {{"uri", "flywheel://graph"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // catalog's intent declares nothing from user; its code now reads a profile.
+  shop.write("services/catalog/src/recommend.rs",
+             "use user::UserProfile as Profile;\n\npub fn greet(p: &Profile) -> String { p.display_name.clone() }\n");
+  auto note = client.waitFor([](const json& m) {
+    return m.value("method", "") == "notifications/resources/updated" && m["params"]["uri"] == "flywheel://graph";
+  }, std::chrono::seconds(10));
+  CHECK(note);
+
+  json over = callTool(client, "universe_overview", {{"service", "catalog"}})["structuredContent"];
+  REQUIRE(over["services"][0]["observed"].size() == 1);
+  CHECK(over["services"][0]["observed"][0]["symbol"] == "user/UserProfile");
+  CHECK(over["services"][0]["observed"][0]["at"] == "services/catalog/src/recommend.rs:1");
+  CHECK(over["services"][0]["observed"][0]["undeclaredDependency"] == true);
+  CHECK(over["codeScan"]["rustFiles"] >= 11);
+
+  json blast = callTool(client, "blast_radius", {{"symbols", {"user/UserProfile.id"}}})["structuredContent"];
+  std::vector<std::string> names;
+  for (const auto& s : blast["services"]) names.push_back(s["service"]);
+  CHECK(names == std::vector<std::string>{"user", "auth", "catalog", "order", "billing"});
+  CHECK(blast["services"][2]["observedAt"] == "services/catalog/src/recommend.rs:1");
+  CHECK(blast["services"][2]["reason"] ==
+        "catalog (observed in services/catalog/src/recommend.rs:1) -> user/UserProfile -> user/UserProfile.id");
+
+  json who = callTool(client, "graph_query", {{"query", "dependents"}, {"from", "user/UserProfile"}});
+  bool listed = false;
+  for (const auto& o : who["structuredContent"]["observed"]) listed |= o["service"] == "catalog";
+  CHECK(listed);
+  CHECK(who["content"][0]["text"].get<std::string>().find("observed: services/catalog/src/recommend.rs:1 (catalog)") !=
+        std::string::npos);
+}
+
 TEST_CASE("flywheel check prints errors like a compiler and exits non-zero; expand prints the expansion") {
   fs::path flywheel = fs::path(FLYWHEEL_BINARY_DIR) / "cli/flywheel";
   REQUIRE(fs::exists(flywheel));
