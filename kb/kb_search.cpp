@@ -1,6 +1,9 @@
 // KnowledgeBase::search: the lexical arm (FTS5 bm25), the vector arm, RRF
 // fusion, filters, snippets and cursors.
 #include <algorithm>
+#include <functional>
+#include <future>
+#include <system_error>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -63,49 +66,91 @@ std::string filterSql(const SearchFilter& f, std::vector<Param>& params) {
   return sql;
 }
 
-Result<std::vector<std::int64_t>> queryIds(Db& db, const std::string& sql, const std::vector<Param>& params) {
-  auto q = db.prepare(sql);
+// Statements come from the KnowledgeBase's per-connection cache; each use
+// is reset on scope exit so that no read transaction stays open.
+using Prepare = std::function<Result<Stmt*>(const std::string&)>;
+
+struct StmtReset {
+  Stmt* stmt;
+  ~StmtReset() { stmt->reset(); }
+};
+
+Result<std::vector<std::int64_t>> queryIds(const Prepare& prepare, const std::string& sql,
+                                           const std::vector<Param>& params) {
+  auto q = prepare(sql);
   if (!q) return fail(q.error());
-  bindAll(*q, params);
+  StmtReset done{*q};
+  bindAll(**q, params);
   std::vector<std::int64_t> ids;
   for (;;) {
-    auto row = q->step();
+    auto row = (*q)->step();
     if (!row) return fail(row.error());
     if (!*row) break;
-    ids.push_back(q->int64(0));
+    ids.push_back((*q)->int64(0));
   }
   return ids;
 }
 
 // Terms present in nearly every memory ("service" in a universe of
 // services) add almost nothing to bm25 but make FTS5 score every document.
-// When a query also has rarer terms, the near-universal ones are left out
-// of the MATCH; below kMinCommonDocs documents nothing is pruned.
-constexpr std::int64_t kMinCommonDocs = 1000;
+// When a query also has rarer terms, the near-universal ones (in more than
+// max(kMinCommonDocs, 5% of) the memories) are left out of the MATCH; below
+// kMinCommonDocs memories nothing is pruned. bm25 costs about a microsecond
+// per matching memory, so this bounds a search's lexical work.
+constexpr std::int64_t kMinCommonDocs = 500;
 
 struct MatchPlan {
   std::vector<std::string> terms;
   std::int64_t largestDf = 0;  // 0: unknown (small knowledge base)
 };
 
-Result<MatchPlan> prunedTerms(Db& db, const std::vector<std::string>& terms) {
-  auto n = db.prepare("SELECT coalesce(max(id), 0) FROM kb_memories");
-  if (!n) return fail(n.error());
-  if (auto r = n->step(); !r) return fail(r.error());
-  std::int64_t threshold = std::max(kMinCommonDocs, n->int64(0) / 20);
-  if (n->int64(0) <= kMinCommonDocs) return MatchPlan{terms, 0};
-  std::string sql = "SELECT term, doc FROM kb_fts_vocab WHERE term IN (";
-  for (size_t i = 0; i < terms.size(); ++i) sql += i ? ",?" : "?";
-  auto q = db.prepare(sql + ")");
+// One-row integer query (cached statement, reset after).
+Result<std::int64_t> scalar(const Prepare& prepare, const std::string& sql) {
+  auto q = prepare(sql);
   if (!q) return fail(q.error());
-  for (size_t i = 0; i < terms.size(); ++i) q->bind(static_cast<int>(i + 1), terms[i]);
-  std::map<std::string, std::int64_t> df;
+  StmtReset done{*q};
+  if (auto r = (*q)->step(); !r) return fail(r.error());
+  return (*q)->int64(0);
+}
+
+// Fills `stats` with the largest id and the document frequency of `terms`
+// (fts5vocab counts a term's documents by reading its whole doclist, so the
+// counts are cached until the database changes).
+Result<void> loadTermStats(const Prepare& prepare, detail::TermStats& stats, const std::vector<std::string>& terms) {
+  auto version = scalar(prepare, "PRAGMA data_version");
+  if (!version) return fail(version.error());
+  if (stats.dataVersion != *version || stats.df.size() > 100000) {
+    auto maxId = scalar(prepare, "SELECT coalesce(max(id), 0) FROM kb_memories");
+    if (!maxId) return fail(maxId.error());
+    stats = {*version, *maxId, {}};
+  }
+  std::vector<std::string> missing;
+  for (const auto& t : terms)
+    if (!stats.df.count(t)) missing.push_back(t);
+  if (missing.empty() || stats.maxId <= kMinCommonDocs) return {};
+  std::string sql = "SELECT term, doc FROM kb_fts_vocab WHERE term IN (";
+  for (size_t i = 0; i < missing.size(); ++i) sql += i ? ",?" : "?";
+  auto q = prepare(sql + ")");
+  if (!q) return fail(q.error());
+  StmtReset done{*q};
+  for (size_t i = 0; i < missing.size(); ++i) (*q)->bind(static_cast<int>(i + 1), missing[i]);
+  for (const auto& t : missing) stats.df[t] = 0;  // absent from the index: df 0
   for (;;) {
-    auto row = q->step();
+    auto row = (*q)->step();
     if (!row) return fail(row.error());
     if (!*row) break;
-    df[q->text(0)] = q->int64(1);
+    stats.df[(*q)->text(0)] = (*q)->int64(1);
   }
+  return {};
+}
+
+Result<MatchPlan> prunedTerms(const Prepare& prepare, detail::TermStats& stats, const std::vector<std::string>& terms) {
+  if (auto r = loadTermStats(prepare, stats, terms); !r) return fail(r.error());
+  std::int64_t threshold = std::max(kMinCommonDocs, stats.maxId / 20);
+  if (stats.maxId <= kMinCommonDocs) return MatchPlan{terms, 0};
+  std::map<std::string, std::int64_t> df;
+  for (const auto& t : terms)
+    if (stats.df[t] > 0) df[t] = stats.df[t];
   MatchPlan plan;
   for (const auto& t : terms)
     if (df.count(t) && df[t] <= threshold) plan.terms.push_back(t), plan.largestDf = std::max(plan.largestDf, df[t]);
@@ -124,6 +169,10 @@ Result<MatchPlan> prunedTerms(Db& db, const std::vector<std::string>& terms) {
 // of them: scoring costs one lookup per match, and a query made only of
 // near-universal words has no better signal than recency anyway.
 constexpr std::int64_t kScanCap = 3000;
+
+// From this many vectors, a hybrid search runs its vector arm on a second
+// thread (below, a thread costs more than the scan).
+constexpr size_t kConcurrentVectors = 4000;
 
 std::string fingerprint(const SearchRequest& r) {
   std::string s = r.query + '\x1f' + std::to_string(static_cast<int>(r.mode));
@@ -218,17 +267,43 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
                                                offset + static_cast<size_t>(request.limit)));
   std::vector<std::string> terms = queryTerms(request.query);
   std::vector<std::int64_t> lexical, vector;
+  Prepare prepare = [this](const std::string& sql) { return cachedStatement(sql); };
   if (terms.empty()) {
     // No searchable words: list the newest memories that pass the filter.
     std::vector<Param> params;
     std::string sql = "SELECT m.id FROM kb_memories m WHERE 1" + filterSql(request.filter, params) +
                       " ORDER BY m.created DESC, m.id DESC LIMIT " + std::to_string(depth);
-    auto ids = queryIds(db_, sql, params);
+    auto ids = queryIds(prepare, sql, params);
     if (!ids) return fail(ids.error());
     lexical = std::move(*ids);
   } else {
+    // The vector arm scans memory only (no database): on a large index it
+    // runs on a second thread while this one runs the lexical arm.
+    std::optional<std::unordered_set<std::int64_t>> allowed;
+    std::future<std::vector<VectorMatch>> vectorArm;
+    if (request.mode != SearchMode::Lexical && queryVector) {
+      if (auto r = ensureIndexLocked(); !r) {
+        warnings.push_back("vector index unavailable: " + r.error().message);
+      } else if (index_) {
+        if (!request.filter.empty()) {
+          std::vector<Param> params;
+          auto ids = queryIds(prepare, "SELECT m.id FROM kb_memories m WHERE 1" + filterSql(request.filter, params), params);
+          if (!ids) return fail(ids.error());
+          allowed.emplace(ids->begin(), ids->end());
+        }
+        bool concurrent = request.mode == SearchMode::Hybrid && index_->size() >= kConcurrentVectors;
+        auto arm = [this, queryVector, depth, &allowed] {
+          return index_->search(*queryVector, depth, allowed ? &*allowed : nullptr);
+        };
+        try {
+          vectorArm = std::async(concurrent ? std::launch::async : std::launch::deferred, arm);
+        } catch (const std::system_error&) {  // no thread available: run it here
+          vectorArm = std::async(std::launch::deferred, arm);
+        }
+      }
+    }
     if (request.mode != SearchMode::Vector) {
-      auto plan = prunedTerms(db_, terms);
+      auto plan = prunedTerms(prepare, termStats_, terms);
       if (!plan) return fail(plan.error());
       std::vector<Param> params{ftsMatchExpression(plan->terms)};
       char weights[160];
@@ -239,43 +314,36 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
         sql = std::string("SELECT id FROM (SELECT rowid AS id, ") + weights +
               " AS s FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rowid DESC LIMIT " + std::to_string(kScanCap) +
               ") ORDER BY s, id LIMIT " + std::to_string(depth);
+      } else if (request.filter.empty()) {
+        // kb_fts holds exactly the live memories (same transaction): no join.
+        sql = std::string("SELECT rowid FROM kb_fts WHERE kb_fts MATCH ? ORDER BY ") + weights + ", rowid LIMIT " +
+              std::to_string(depth);
       } else {
         sql = std::string("SELECT m.id FROM kb_fts JOIN kb_memories m ON m.id = kb_fts.rowid ") +
               "WHERE kb_fts MATCH ?" + filterSql(request.filter, params) + " ORDER BY " + weights +
               ", m.id LIMIT " + std::to_string(depth);
       }
-      auto ids = queryIds(db_, sql, params);
+      auto ids = queryIds(prepare, sql, params);
       if (!ids) return fail(ids.error());
       lexical = std::move(*ids);
     }
-    if (request.mode != SearchMode::Lexical && queryVector) {
-      if (auto r = ensureIndexLocked(); !r) {
-        warnings.push_back("vector index unavailable: " + r.error().message);
-      } else if (index_) {
-        std::optional<std::unordered_set<std::int64_t>> allowed;
-        if (!request.filter.empty()) {
-          std::vector<Param> params;
-          auto ids = queryIds(db_, "SELECT m.id FROM kb_memories m WHERE 1" + filterSql(request.filter, params), params);
-          if (!ids) return fail(ids.error());
-          allowed.emplace(ids->begin(), ids->end());
-        }
-        for (const auto& m : index_->search(*queryVector, depth, allowed ? &*allowed : nullptr))
-          if (m.similarity >= options_.minSimilarity) vector.push_back(m.id);
-      }
-    }
+    if (vectorArm.valid())
+      for (const auto& m : vectorArm.get())
+        if (m.similarity >= options_.minSimilarity) vector.push_back(m.id);
   }
   auto fused = fuse(lexical, vector, options_.rrfK);
   SearchPage page;
   page.candidates = fused.size();
   page.warnings = std::move(warnings);
   std::unordered_set<std::string> termSet(terms.begin(), terms.end());
-  auto q = db_.prepare("SELECT kind, service, title, tags, created, body FROM kb_memories WHERE id=?");
-  if (!q) return fail(q.error());
+  auto stmt = cachedStatement("SELECT kind, service, title, tags, created, body FROM kb_memories WHERE id=?");
+  if (!stmt) return fail(stmt.error());
+  Stmt* q = *stmt;
   size_t used = 0, i = offset;
   for (; i < fused.size() && page.hits.size() < static_cast<size_t>(request.limit); ++i) {
     q->bind(1, fused[i].id);
     auto row = q->step();
-    if (!row) return fail(row.error());
+    if (!row) return q->reset(), fail(row.error());
     if (!*row) {
       q->reset();
       continue;  // forgotten by another process since the arms ran
@@ -303,6 +371,15 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
   bool more = i < fused.size() || (i == depth && (lexical.size() == depth || vector.size() == depth));
   if (more && i < kMaxDepth) page.nextCursor = std::to_string(i) + "." + fingerprint(request);
   return page;
+}
+
+Result<Stmt*> KnowledgeBase::cachedStatement(const std::string& sql) {
+  if (auto it = statements_.find(sql); it != statements_.end()) return &it->second;
+  // Filters and depths make the SQL vary; keep the cache small.
+  if (statements_.size() >= 64) statements_.clear();
+  auto s = db_.prepare(sql);
+  if (!s) return fail(s.error());
+  return &statements_.emplace(sql, std::move(*s)).first->second;
 }
 
 }  // namespace flywheel::kb

@@ -184,6 +184,7 @@ Result<std::vector<RememberResult>> KnowledgeBase::rememberMany(const std::vecto
 Result<std::vector<RememberResult>> KnowledgeBase::writeLocked(const std::vector<Prepared>& items) {
   std::vector<RememberResult> results;
   const std::string embedderId = embedder_->id();
+  termStats_ = {};
   auto tx = db_.transaction([&]() -> Result<void> {
     auto w = WriteStatements::prepare(db_);
     if (!w) return fail(w.error());
@@ -262,6 +263,7 @@ Result<Memory> KnowledgeBase::get(std::int64_t id) {
 
 Result<void> KnowledgeBase::forget(std::int64_t id) {
   std::lock_guard lock(dbMutex_);
+  termStats_ = {};
   bool found = false;
   auto tx = db_.transaction([&]() -> Result<void> {
     auto del = db_.prepare("DELETE FROM kb_memories WHERE id=?");

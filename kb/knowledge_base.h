@@ -23,6 +23,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -42,6 +43,17 @@ struct KbOptions {
   float minSimilarity = 0.10f; // vector hits below this cosine are dropped
   double titleWeight = 4.0, bodyWeight = 1.0, tagsWeight = 2.0, serviceWeight = 2.0;
 };
+
+namespace detail {
+/// Document frequencies of query terms and the largest id, cached between
+/// searches; valid while PRAGMA data_version (other connections' commits)
+/// is unchanged and this connection has not written.
+struct TermStats {
+  std::int64_t dataVersion = -1;  // -1: empty
+  std::int64_t maxId = 0;
+  std::map<std::string, std::int64_t, std::less<>> df;
+};
+}  // namespace detail
 
 class KnowledgeBase {
  public:
@@ -85,6 +97,9 @@ class KnowledgeBase {
   struct Prepared;
   Result<void> ensureIndexLocked();
   Result<std::vector<RememberResult>> writeLocked(const std::vector<Prepared>& items);
+  /// A statement prepared once per connection and reused (dbMutex_ held);
+  /// the caller must reset() it when done (StmtReset does).
+  Result<Stmt*> cachedStatement(const std::string& sql);
   Result<SearchPage> searchLocked(const SearchRequest& request, const std::vector<float>* queryVector,
                                   size_t offset, std::vector<std::string> warnings);
 
@@ -95,6 +110,8 @@ class KnowledgeBase {
   std::unique_ptr<Embedder> embedder_;
   std::unique_ptr<VectorIndex> index_;  // created once the dimension is known
   std::mutex dbMutex_;
+  std::map<std::string, Stmt, std::less<>> statements_;  // see cachedStatement
+  detail::TermStats termStats_;  // reset by every write of this connection
 };
 
 /// Text given to the embedder for a memory (title, service, tags, body).

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "kb/flat_vectors.h"
 #include "kb/vector_cache_meta.h"
 
 namespace flywheel::kb {
@@ -38,18 +39,39 @@ fs::path vectorCachePath(const fs::path& stateDir, const std::string& embedderId
   return stateDir / ("kb-" + std::string(buf).substr(0, 12) + ".hnsw");
 }
 
+// hnswlib's inner-product space, with the runtime-dispatched SIMD dot
+// product of flat_vectors.h (hnswlib's own picks its SIMD at compile time,
+// which for a portable build means SSE).
+class DotSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit DotSpace(size_t dim) : dim_(dim) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &DotSpace::distance; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  static float distance(const void* a, const void* b, const void* dim) {
+    return 1.0f - dotProduct(static_cast<const float*>(a), static_cast<const float*>(b),
+                             *static_cast<const size_t*>(dim));
+  }
+  size_t dim_;
+};
+
 struct VectorIndex::Impl {
   VectorIndex& owner;
-  std::unique_ptr<hnswlib::InnerProductSpace> space;
-  std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;
+  std::unique_ptr<DotSpace> space;
+  FlatVectors flat;                                    // every live vector: the exact arm
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;  // only at or above exactThreshold
+  bool loaded = false;
   std::int64_t appliedSeq = 0;
   size_t unsaved = 0;
-  size_t live = 0;
   std::string lastLoad = "not loaded";
   mutable std::shared_mutex mu;
 
-  explicit Impl(VectorIndex& o) : owner(o) {}
+  explicit Impl(VectorIndex& o) : owner(o), flat(static_cast<size_t>(o.dim_)) {}
   size_t dim() const { return static_cast<size_t>(owner.dim_); }
+  size_t live() const { return flat.size(); }
+  bool wantsGraph(size_t n) const { return n >= owner.options_.exactThreshold; }
 
   Result<std::int64_t> maxSeq(Db& db) {
     auto q = db.prepare("SELECT coalesce(max(seq), 0) FROM kb_vector_log");
@@ -66,31 +88,37 @@ struct VectorIndex::Impl {
     return q->int64(0);
   }
 
-  void fresh(size_t capacity) {
-    hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), std::max<size_t>(capacity, 1024),
-                                                              static_cast<size_t>(owner.options_.m),
-                                                              static_cast<size_t>(owner.options_.efConstruction));
-    hnsw->setEf(static_cast<size_t>(owner.options_.efSearch));
-    live = 0;
-  }
-
   void put(std::int64_t id, const float* v) {
+    flat.put(id, v);
+    if (!hnsw) return;
     auto label = static_cast<hnswlib::labeltype>(id);
-    bool existed = hnsw->label_lookup_.count(label) > 0;
-    bool wasDeleted = existed && hnsw->isMarkedDeleted(hnsw->label_lookup_[label]);
-    if (!existed && hnsw->cur_element_count >= hnsw->max_elements_) hnsw->resizeIndex(hnsw->max_elements_ * 2);
+    if (!hnsw->label_lookup_.count(label) && hnsw->cur_element_count >= hnsw->max_elements_)
+      hnsw->resizeIndex(hnsw->max_elements_ * 2);
     hnsw->addPoint(v, label);
-    if (!existed || wasDeleted) ++live;
   }
 
   void remove(std::int64_t id) {
+    flat.remove(id);
+    if (!hnsw) return;
     auto it = hnsw->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
-    if (it == hnsw->label_lookup_.end() || hnsw->isMarkedDeleted(it->second)) return;
-    hnsw->markDelete(it->first);
-    --live;
+    if (it != hnsw->label_lookup_.end() && !hnsw->isMarkedDeleted(it->second)) hnsw->markDelete(it->first);
   }
 
-  // Loads the cache; returns why it cannot be used on failure.
+  // Builds the HNSW graph from the flat vectors (in id order: deterministic).
+  void buildGraph() {
+    size_t n = flat.size();
+    hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), std::max<size_t>(n + n / 4, 1024),
+                                                              static_cast<size_t>(owner.options_.m),
+                                                              static_cast<size_t>(owner.options_.efConstruction));
+    hnsw->setEf(static_cast<size_t>(owner.options_.efSearch));
+    std::vector<std::pair<std::int64_t, size_t>> order;
+    order.reserve(n);
+    for (size_t i = 0; i < n; ++i) order.emplace_back(flat.idAt(i), i);
+    std::sort(order.begin(), order.end());
+    for (auto [id, slot] : order) hnsw->addPoint(flat.dataAt(slot), static_cast<hnswlib::labeltype>(id));
+  }
+
+  // Loads the graph cache; returns why it cannot be used on failure.
   std::optional<std::string> tryLoad(std::int64_t dbSeq) {
     auto metaText = readFile(metaPathOf(owner.cachePath_));
     if (!metaText) return std::string("missing");
@@ -112,23 +140,33 @@ struct VectorIndex::Impl {
     } catch (const std::exception& e) {
       return std::string("corrupt: ") + e.what();
     }
-    // hnswlib 0.6 leaves num_deleted_ unset after a load: count ourselves.
-    live = 0;
-    for (size_t i = 0; i < hnsw->cur_element_count; ++i)
-      live += hnsw->isMarkedDeleted(static_cast<hnswlib::tableint>(i)) ? 0 : 1;
-    hnsw->num_deleted_ = hnsw->cur_element_count - live;
+    // The flat copy comes from the graph's own vectors: no SQLite read.
+    flat.clear();
+    flat.reserve(hnsw->cur_element_count);
+    for (size_t i = 0; i < hnsw->cur_element_count; ++i) {
+      auto internal = static_cast<hnswlib::tableint>(i);
+      if (hnsw->isMarkedDeleted(internal)) continue;
+      flat.put(static_cast<std::int64_t>(hnsw->getExternalLabel(internal)),
+               reinterpret_cast<const float*>(hnsw->getDataByInternalId(internal)));
+    }
+    // hnswlib 0.6 leaves num_deleted_ unset after a load.
+    hnsw->num_deleted_ = hnsw->cur_element_count - flat.size();
     appliedSeq = meta->seq;
     return std::nullopt;
   }
 
+  // Reads every vector from SQLite (one snapshot for seq + vectors), and
+  // builds the graph when there are enough of them.
   Result<void> rebuild(Db& db) {
-    if (auto r = db.exec("BEGIN"); !r) return r;  // one snapshot for seq + vectors
+    if (auto r = db.exec("BEGIN"); !r) return r;
     auto body = [&]() -> Result<void> {
       auto seq = maxSeq(db);
       if (!seq) return fail(seq.error());
       auto count = storedCount(db);
       if (!count) return fail(count.error());
-      fresh(static_cast<size_t>(*count) + static_cast<size_t>(*count) / 4);
+      hnsw.reset();
+      flat.clear();
+      flat.reserve(static_cast<size_t>(*count));
       auto q = db.prepare("SELECT memory_id, vec FROM kb_vectors WHERE embedder=? AND dim=? ORDER BY memory_id");
       if (!q) return fail(q.error());
       q->bind(1, owner.embedderId_).bind(2, owner.dim_);
@@ -138,13 +176,14 @@ struct VectorIndex::Impl {
         if (!*row) break;
         auto blob = q->blob(1);
         if (blob.size() != dim() * sizeof(float)) continue;
-        put(q->int64(0), reinterpret_cast<const float*>(blob.data()));
+        flat.put(q->int64(0), reinterpret_cast<const float*>(blob.data()));
       }
       appliedSeq = *seq;
       return {};
     };
     auto r = body();
     (void)db.exec("COMMIT");
+    if (r && wantsGraph(flat.size())) buildGraph();
     return r;
   }
 
@@ -201,45 +240,11 @@ struct VectorIndex::Impl {
     return {};
   }
 
-  // Scores every live vector in storage order (sequential memory, the SIMD
-  // inner product hnswlib uses) and keeps the best k.
-  std::vector<VectorMatch> exact(const std::vector<float>& q, size_t k,
-                                 const std::unordered_set<std::int64_t>* allowed) const {
-    std::vector<VectorMatch> all;
-    if (!hnsw) return all;
-    auto distance = space->get_dist_func();
-    void* param = space->get_dist_func_param();
-    auto score = [&](hnswlib::tableint internal) {
-      if (hnsw->isMarkedDeleted(internal)) return;
-      float d = distance(q.data(), hnsw->getDataByInternalId(internal), param);
-      all.push_back({static_cast<std::int64_t>(hnsw->getExternalLabel(internal)), 1.0f - d});
-    };
-    if (allowed && allowed->size() < live / 4) {
-      for (auto id : *allowed) {
-        auto it = hnsw->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
-        if (it != hnsw->label_lookup_.end()) score(it->second);
-      }
-    } else {
-      all.reserve(live);
-      for (size_t i = 0; i < hnsw->cur_element_count; ++i) score(static_cast<hnswlib::tableint>(i));
-      if (allowed) std::erase_if(all, [&](const VectorMatch& m) { return !allowed->count(m.id); });
-    }
-    auto better = [](const VectorMatch& a, const VectorMatch& b) {
-      return a.similarity != b.similarity ? a.similarity > b.similarity : a.id < b.id;
-    };
-    if (all.size() > k) {
-      std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), better);
-      all.resize(k);
-    }
-    std::sort(all.begin(), all.end(), better);
-    return all;
-  }
-
   std::vector<VectorMatch> approximate(const std::vector<float>& q, size_t k,
                                        const std::unordered_set<std::int64_t>* allowed) const {
     std::vector<VectorMatch> out;
-    if (!hnsw || live == 0) return out;
-    size_t want = allowed ? std::min(live, k * 10) : std::min(live, k);
+    if (!hnsw || live() == 0) return flat.top(q.data(), k, allowed);
+    size_t want = allowed ? std::min(live(), k * 10) : std::min(live(), k);
     auto pq = hnsw->searchKnn(q.data(), want);
     while (!pq.empty()) {
       auto [dist, label] = pq.top();
@@ -251,12 +256,31 @@ struct VectorIndex::Impl {
     if (out.size() > k) out.resize(k);
     return out;
   }
+
+  // Loads the vectors (graph cache or SQLite) the first time.
+  Result<bool> loadOnce(Db& db, std::int64_t seq) {
+    auto count = storedCount(db);
+    if (!count) return fail(count.error());
+    std::optional<std::string> why;
+    if (wantsGraph(static_cast<size_t>(*count))) why = tryLoad(seq);
+    if (why || !hnsw) {
+      if (auto r = rebuild(db); !r) return fail(r.error());
+      lastLoad = hnsw ? "rebuilt (" + why.value_or("missing") + ")" : "exact (no graph below " +
+                                                       std::to_string(owner.options_.exactThreshold) + " vectors)";
+    } else {
+      lastLoad = "loaded";
+    }
+    loaded = true;
+    bool built = hnsw && lastLoad != "loaded";
+    unsaved = built ? 1 : 0;
+    return built;
+  }
 };
 
 VectorIndex::VectorIndex(fs::path cachePath, std::string embedderId, int dimension, VectorIndexOptions options)
     : cachePath_(std::move(cachePath)), embedderId_(std::move(embedderId)), dim_(dimension), options_(options),
       impl_(std::make_unique<Impl>(*this)) {
-  impl_->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dim_));
+  impl_->space = std::make_unique<DotSpace>(static_cast<size_t>(dim_));
 }
 
 VectorIndex::~VectorIndex() {
@@ -268,35 +292,35 @@ Result<void> VectorIndex::sync(Db& db) {
   if (!seq) return fail(seq.error());
   {
     std::shared_lock lock(impl_->mu);
-    if (impl_->hnsw && impl_->appliedSeq == *seq) return {};
+    if (impl_->loaded && impl_->appliedSeq == *seq) return {};
   }
   std::unique_lock lock(impl_->mu);
   bool rebuilt = false;
-  if (!impl_->hnsw) {
-    auto why = impl_->tryLoad(*seq);
-    if (why) {
-      if (auto r = impl_->rebuild(db); !r) return r;
-      impl_->lastLoad = "rebuilt (" + *why + ")";
-      impl_->unsaved = impl_->live > 0 ? 1 : 0;
-      rebuilt = true;
-    } else {
-      impl_->lastLoad = "loaded";
-    }
+  if (!impl_->loaded) {
+    auto r = impl_->loadOnce(db, *seq);
+    if (!r) return fail(r.error());
+    rebuilt = *r;
   }
   if (auto r = impl_->applyLog(db); !r) return r;
   // A cache that caught up but still disagrees with the database is stale
   // (e.g. written by a process that crashed between log and cache): rebuild.
   auto count = impl_->storedCount(db);
   if (!count) return fail(count.error());
-  if (static_cast<std::int64_t>(impl_->live) != *count) {
+  if (static_cast<std::int64_t>(impl_->live()) != *count) {
     if (auto r = impl_->rebuild(db); !r) return r;
     impl_->lastLoad = "rebuilt (stale: count mismatch)";
     impl_->unsaved = 1;
+    rebuilt = impl_->hnsw != nullptr;
+  }
+  if (!impl_->hnsw && impl_->wantsGraph(impl_->live())) {  // grew past the threshold
+    impl_->buildGraph();
+    impl_->unsaved = 1;
     rebuilt = true;
   }
-  // Save right after a rebuild (so the next process can load it) and every
+  // Save right after a build (so the next process can load it) and every
   // saveEvery changes; otherwise the destructor saves.
-  if (impl_->unsaved > 0 && (rebuilt || impl_->unsaved >= options_.saveEvery)) (void)impl_->saveLocked();
+  if (impl_->hnsw && impl_->unsaved > 0 && (rebuilt || impl_->unsaved >= options_.saveEvery))
+    (void)impl_->saveLocked();
   return {};
 }
 
@@ -304,8 +328,8 @@ std::vector<VectorMatch> VectorIndex::search(const std::vector<float>& query, si
                                              const std::unordered_set<std::int64_t>* allowed) const {
   std::shared_lock lock(impl_->mu);
   if (query.size() != static_cast<size_t>(dim_)) return {};
-  if (impl_->live < options_.exactThreshold || (allowed && allowed->size() <= options_.exactFilterLimit))
-    return impl_->exact(query, k, allowed);
+  if (!impl_->hnsw || (allowed && allowed->size() <= options_.exactFilterLimit))
+    return impl_->flat.top(query.data(), k, allowed);
   return impl_->approximate(query, k, allowed);
 }
 
@@ -313,7 +337,7 @@ std::vector<VectorMatch> VectorIndex::searchExact(const std::vector<float>& quer
                                                   const std::unordered_set<std::int64_t>* allowed) const {
   std::shared_lock lock(impl_->mu);
   if (query.size() != static_cast<size_t>(dim_)) return {};
-  return impl_->exact(query, k, allowed);
+  return impl_->flat.topExact(query.data(), k, allowed);
 }
 
 std::vector<VectorMatch> VectorIndex::searchApproximate(const std::vector<float>& query, size_t k) const {
@@ -329,7 +353,7 @@ Result<void> VectorIndex::save() {
 
 size_t VectorIndex::size() const {
   std::shared_lock lock(impl_->mu);
-  return impl_->live;
+  return impl_->live();
 }
 
 std::string VectorIndex::lastLoad() const {

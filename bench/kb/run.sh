@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Knowledge-base benchmarks: retrieval quality on the labelled set, scale
-# (100,000 memories), and kb_search over MCP side by side with the official
-# server-memory at 10,000 records. Not part of ctest.
+# Knowledge-base benchmarks (not part of ctest). One run prints:
+#   1. retrieval quality on the labelled set (recall@5, MRR@10, nDCG@10 for
+#      lexical, vector and hybrid);
+#   2. side by side over MCP stdio, through the same official TypeScript SDK
+#      client: flywheel kb_search vs @modelcontextprotocol/server-memory
+#      search_nodes on the same 10,000 records and the same queries (p50,
+#      p95, ratio). flywheel's records are written by bench_kb_scale into a
+#      temporary universe's .flywheel/kb.sqlite (the rememberMany path that
+#      `flywheel kb import` uses); server-memory gets them with create_entities.
+#   3. with --scale: 100,000 memories: import time, HNSW build time, HNSW
+#      recall@10 against exact search, in-process p50/p95, and kb_search
+#      p50/p95 over MCP stdio (takes minutes).
 #
-#   bench/kb/run.sh [build dir]        (default: build)
-#   KB_BENCH_N=100000 KB_PEER_N=10000  sizes
+#   bench/kb/run.sh [--scale] [build dir]      (default build dir: build)
+#   KB_PEER_N=10000 KB_QUERIES=300 KB_BENCH_N=100000   sizes
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-build="${1:-$root/build}"
+scale=0
+if [ "${1:-}" = "--scale" ]; then scale=1; shift; fi
+build="$(cd "${1:-$root/build}" && pwd)"
 n="${KB_BENCH_N:-100000}"
 peer_n="${KB_PEER_N:-10000}"
+nq="${KB_QUERIES:-300}"
 node="$root/.deps/npm/node_modules/.bin/node"
 [ -x "$node" ] || node="$(command -v node)"
 
@@ -23,16 +35,20 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 echo
-echo "== scale: $n memories =="
-mkdir -p "$work/big"
-"$build/bench/kb/bench_kb_scale" --n "$n" --dir "$work/big/universe" --keep --export "$work/big"
-echo "-- kb_search over MCP stdio at $n memories"
-"$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/big/universe" \
-  --records "$work/big/records.tsv" --queries "$work/big/queries.txt"
-rm -rf "$work/big"
+echo "== MCP stdio, same SDK client: flywheel kb_search vs server-memory search_nodes, $peer_n records =="
+mkdir -p "$work/peer"
+"$build/bench/kb/bench_kb_scale" --n "$peer_n" --queries "$nq" --mode hybrid --dir "$work/peer/universe" --keep \
+  --export "$work/peer" | grep -E '^(memories|import|kb_search hybrid|HNSW recall)'
+"$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/peer/universe" \
+  --records "$work/peer/records.tsv" --queries "$work/peer/queries.txt" --peer
+rm -rf "$work/peer"
 
-echo
-echo "== MCP stdio: flywheel kb_search vs server-memory search_nodes at $peer_n records =="
-"$build/bench/kb/bench_kb_scale" --n "$peer_n" --queries 200 --dir "$work/universe" --keep --export "$work" >/dev/null
-"$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/universe" \
-  --records "$work/records.tsv" --queries "$work/queries.txt" --peer
+if [ "$scale" = 1 ]; then
+  echo
+  echo "== scale: $n memories =="
+  mkdir -p "$work/big"
+  "$build/bench/kb/bench_kb_scale" --n "$n" --queries "$nq" --dir "$work/big/universe" --keep --export "$work/big"
+  echo "-- kb_search over MCP stdio at $n memories"
+  "$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/big/universe" \
+    --records "$work/big/records.tsv" --queries "$work/big/queries.txt"
+fi

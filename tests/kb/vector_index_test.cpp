@@ -28,6 +28,13 @@ std::unique_ptr<KnowledgeBase> seeded(const std::filesystem::path& state, KbOpti
   return std::move(*kb);
 }
 
+// A graph (and its cache) exists only at or above exactThreshold vectors.
+KbOptions withGraph() {
+  KbOptions o;
+  o.index.exactThreshold = 50;
+  return o;
+}
+
 std::string lastLoad(KnowledgeBase& kb) {
   auto idx = kb.vectorIndex();
   REQUIRE(idx.has_value());
@@ -49,7 +56,7 @@ TEST_CASE("the index cache is reused, and rebuilt when missing or corrupt", "[kb
   std::int64_t expected;
   std::filesystem::path cache;
   {
-    auto kb = seeded(state);
+    auto kb = seeded(state, withGraph());
     expected = topVectorHit(*kb, "ledger settlement memo 9");
     cache = (*kb->vectorIndex())->cachePath();
   }
@@ -57,13 +64,13 @@ TEST_CASE("the index cache is reused, and rebuilt when missing or corrupt", "[kb
   REQUIRE(std::filesystem::exists(cache.string() + ".meta"));
 
   SECTION("reloaded as is") {
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb) == "loaded");
     CHECK(topVectorHit(**kb, "ledger settlement memo 9") == expected);
   }
   SECTION("missing") {
     std::filesystem::remove(cache);
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb) == "rebuilt (missing)");
     CHECK(topVectorHit(**kb, "ledger settlement memo 9") == expected);
   }
@@ -74,13 +81,13 @@ TEST_CASE("the index cache is reused, and rebuilt when missing or corrupt", "[kb
       std::string junk(64, '\x7f');
       f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
     }
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb).rfind("rebuilt (corrupt", 0) == 0);
     CHECK(topVectorHit(**kb, "ledger settlement memo 9") == expected);
   }
   SECTION("truncated") {
     std::filesystem::resize_file(cache, std::filesystem::file_size(cache) / 2);
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb).rfind("rebuilt (corrupt", 0) == 0);
   }
   SECTION("meta claiming another dimension") {
@@ -90,35 +97,64 @@ TEST_CASE("the index cache is reused, and rebuilt when missing or corrupt", "[kb
     REQUIRE(pos != std::string::npos);
     meta->replace(pos, 7, "dim 128");
     REQUIRE(flywheel::writeFileAtomic(cache.string() + ".meta", *meta).has_value());
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb) == "rebuilt (stale: dimension 128)");
   }
   SECTION("garbage meta") {
     REQUIRE(flywheel::writeFileAtomic(cache.string() + ".meta", "not a meta file").has_value());
-    auto kb = KnowledgeBase::open(state);
+    auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb) == "rebuilt (corrupt: unreadable meta)");
   }
 }
 
 TEST_CASE("an open index sees writes and deletes made by another connection", "[kb][index]") {
+  // Vectors are cached in memory after the first search; both the exact
+  // (no graph) and the graph configuration must pick up other writers.
+  auto opts = GENERATE(KbOptions{}, withGraph());
   TempDir dir;
   auto state = dir.path / ".flywheel";
-  auto reader = seeded(state);
-  topVectorHit(*reader, "anything");  // index loaded in this instance
+  auto reader = seeded(state, opts);
+  topVectorHit(*reader, "anything");  // vectors loaded in this instance
   std::int64_t fresh;
   {
-    auto writer = KnowledgeBase::open(state);
+    auto writer = KnowledgeBase::open(state, opts);
     REQUIRE(writer.has_value());
     fresh = (*writer)->remember({.title = "zebra crossing quokka", .body = "unique words"})->id;
   }
   CHECK(topVectorHit(*reader, "zebra crossing quokka") == fresh);
   {
-    auto writer = KnowledgeBase::open(state);
+    auto writer = KnowledgeBase::open(state, opts);
+    REQUIRE((*writer)->remember({.title = "zebra crossing quokka", .body = "other words, now updated",
+                                 .sourceKey = "x"}).has_value());
     REQUIRE((*writer)->forget(fresh).has_value());
   }
   auto p = reader->search({.query = "zebra crossing quokka", .mode = SearchMode::Vector});
   REQUIRE(p.has_value());
+  REQUIRE_FALSE(p->hits.empty());
   for (const auto& h : p->hits) CHECK(h.id != fresh);
+  CHECK(p->hits.front().title == "zebra crossing quokka");
+  CHECK((*reader->vectorIndex())->size() == 201);
+}
+
+TEST_CASE("below the threshold no graph is built or cached", "[kb][index]") {
+  TempDir dir;
+  auto state = dir.path / ".flywheel";
+  auto kb = seeded(state);  // 200 memories, default threshold 20,000
+  CHECK(lastLoad(*kb).rfind("exact (no graph", 0) == 0);
+  auto cache = (*kb->vectorIndex())->cachePath();
+  CHECK_FALSE(std::filesystem::exists(cache));
+  // The exact scan agrees with a scalar reference on the top hit.
+  auto q = kb->embedder().embed({"ledger settlement memo 9"});
+  REQUIRE(q.has_value());
+  auto top = (*kb->vectorIndex())->searchExact(q->front(), 3);
+  REQUIRE(top.size() == 3);
+  auto got = kb->get(top.front().id);
+  REQUIRE(got.has_value());
+  auto v = kb->embedder().embed({embeddingText(*got)});
+  double ref = 0;
+  for (size_t i = 0; i < v->front().size(); ++i) ref += double(v->front()[i]) * double(q->front()[i]);
+  CHECK(top.front().similarity == Approx(ref).margin(1e-4));
+  CHECK(top[0].similarity >= top[1].similarity);
 }
 
 TEST_CASE("HNSW search agrees with exact search", "[kb][index]") {
