@@ -2,6 +2,7 @@
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
+#include "server/session_context.h"
 
 namespace flywheel::mcp {
 
@@ -13,29 +14,13 @@ using rpc::RpcError;
 namespace {
 
 // What a prompt built with getWithContext can do: ask the client for input.
-class PromptContext final : public ToolContext {
+class PromptContext final : public SessionContext {
  public:
-  PromptContext(std::shared_ptr<McpSession> session, json requestId, std::shared_ptr<std::atomic<bool>> flag)
-      : session_(std::move(session)), requestId_(std::move(requestId)), flag_(std::move(flag)) {}
-  bool cancelled() const override { return flag_->load() || session_->closed(); }
-  const std::atomic<bool>& cancelFlag() const override { return *flag_; }
+  using SessionContext::SessionContext;
   void progress(double, std::optional<double>, std::string_view) override {}
   void log(LogLevel level, std::string_view message) override {
     session_->logToClient(level, "prompts/get", std::string(message), requestId_);
   }
-  Result<json> requestClient(std::string_view method, json params, std::chrono::milliseconds timeout) override {
-    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_);
-  }
-  Result<json> requestClientAs(std::string_view key, std::string_view method, json params,
-                               std::chrono::milliseconds timeout) override {
-    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_, key);
-  }
-  json clientCapabilities() const override { return session_->clientCapabilities(); }
-
- private:
-  std::shared_ptr<McpSession> session_;
-  json requestId_;
-  std::shared_ptr<std::atomic<bool>> flag_;
 };
 
 rpc::RpcResult getPrompt(const McpServer& server, const GetPromptParams& p, ToolContext& ctx) {

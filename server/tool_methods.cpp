@@ -6,6 +6,7 @@
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
+#include "server/session_context.h"
 #include "server/tool_result.h"
 
 namespace flywheel::mcp {
@@ -17,15 +18,12 @@ using rpc::RpcError;
 
 namespace {
 
-class SessionToolContext final : public ToolContext {
+class SessionToolContext final : public SessionContext {
  public:
   SessionToolContext(std::shared_ptr<McpSession> session, json requestId, json progressToken,
                      std::shared_ptr<std::atomic<bool>> flag, std::string tool)
-      : session_(std::move(session)), requestId_(std::move(requestId)), progressToken_(std::move(progressToken)),
-        flag_(std::move(flag)), tool_(std::move(tool)) {}
-
-  bool cancelled() const override { return flag_->load() || session_->closed(); }
-  const std::atomic<bool>& cancelFlag() const override { return *flag_; }
+      : SessionContext(std::move(session), std::move(requestId), std::move(flag)),
+        progressToken_(std::move(progressToken)), tool_(std::move(tool)) {}
 
   void progress(double progress, std::optional<double> total, std::string_view message) override {
     if (progressToken_.is_null() || cancelled()) return;
@@ -46,22 +44,8 @@ class SessionToolContext final : public ToolContext {
     session_->logToClient(level, tool_, std::string(message), requestId_);
   }
 
-  Result<json> requestClient(std::string_view method, json params, std::chrono::milliseconds timeout) override {
-    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_);
-  }
-
-  Result<json> requestClientAs(std::string_view key, std::string_view method, json params,
-                               std::chrono::milliseconds timeout) override {
-    return session_->requestClient(method, std::move(params), timeout, flag_.get(), requestId_, key);
-  }
-
-  json clientCapabilities() const override { return session_->clientCapabilities(); }
-
  private:
-  std::shared_ptr<McpSession> session_;
-  json requestId_;
   json progressToken_;
-  std::shared_ptr<std::atomic<bool>> flag_;
   std::string tool_;
   std::optional<double> lastProgress_;
 };

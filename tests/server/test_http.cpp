@@ -7,32 +7,14 @@
 
 #include "server/mcp_server.h"
 #include "server/transport.h"
+#include "running_server.h"
 #include "test_fixture.h"
 
 using namespace flywheel::mcp;
 using nlohmann::json;
+using flywheel::mcp::test::RunningServer;
 
 namespace {
-
-struct RunningServer {
-  std::unique_ptr<McpServer> server = test::makeTestServer();
-  std::unique_ptr<HttpTransport> http;
-  std::thread thread;
-  explicit RunningServer(std::string token = {}) {
-    http = makeHttpTransport({.host = "127.0.0.1", .port = 0, .token = std::move(token)});
-    thread = std::thread([this] { REQUIRE(http->serve(*server)); });
-    REQUIRE(http->waitListening(5000));
-  }
-  ~RunningServer() {
-    http->stop();
-    thread.join();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", http->boundPort());
-    c.set_read_timeout(10);
-    return c;
-  }
-};
 
 const std::string kInit =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";

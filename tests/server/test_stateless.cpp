@@ -10,33 +10,15 @@
 #include "server/memory_transport.h"
 #include "server/mcp_server.h"
 #include "server/transport.h"
+#include "running_server.h"
 #include "test_fixture.h"
 
 using namespace flywheel::mcp;
 using nlohmann::json;
+using flywheel::mcp::test::RunningServer;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct RunningServer {
-  std::unique_ptr<McpServer> server;
-  std::unique_ptr<HttpTransport> http;
-  std::thread thread;
-  explicit RunningServer(std::chrono::seconds idle = 30min) : server(test::makeTestServer(100, idle)) {
-    http = makeHttpTransport({.host = "127.0.0.1", .port = 0});
-    thread = std::thread([this] { REQUIRE(http->serve(*server)); });
-    REQUIRE(http->waitListening(5000));
-  }
-  ~RunningServer() {
-    http->stop();
-    thread.join();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", http->boundPort());
-    c.set_read_timeout(10);
-    return c;
-  }
-};
 
 json meta(const std::string& version = "2026-07-28", json caps = json::object()) {
   return json{{"io.modelcontextprotocol/protocolVersion", version},
@@ -178,7 +160,7 @@ TEST_CASE("in-memory 2026-07-28: requests without initialize are served per requ
 }
 
 TEST_CASE("http: a session idle past the timeout gets 404 and the client initializes again", "[http][stateless]") {
-  RunningServer s(1s);
+  RunningServer s({}, 1s);
   auto c = s.client();
   const std::string init =
       R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
