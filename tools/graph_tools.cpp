@@ -1,6 +1,6 @@
 // The graph tool group: universe_overview, intent_diff, blast_radius,
-// cascade_plan, graph_query, and the resources flywheel://intent/{service}
-// and flywheel://graph, over universe/session.h.
+// cascade_plan, graph_query (graph_query_tool.cpp), and the resources
+// flywheel://intent/{service} and flywheel://graph, over universe/session.h.
 //
 // One UniverseSession per server holds the working tree's snapshot (checked
 // again when older than a second) and cached revision snapshots. Its
@@ -14,6 +14,7 @@
 #include <span>
 
 #include "server/params.h"
+#include "tools/graph_support.h"
 #include "tools/tool_groups.h"
 #include "universe/blast.h"
 #include "universe/plan.h"
@@ -28,66 +29,7 @@ using mcp::ParamReader;
 using mcp::ToolResult;
 namespace u = flywheel::universe;
 using SnapshotPtr = std::shared_ptr<const u::Snapshot>;
-
-constexpr size_t kPageChars = 16000;
-
-ToolResult failed(std::string_view tool, const Error& e) { return ToolResult::error(std::string(tool) + ": " + e.message); }
-
-struct Page {
-  std::optional<std::string> cursor;
-  int limit = 100;
-  size_t offset = 0;
-};
-
-/// Reads cursor/limit; the cursor is the decimal offset a previous page returned.
-void readPage(ParamReader& r, Page& p) {
-  r.optional("cursor", p.cursor).optional("limit", p.limit);
-  if (p.limit < 1 || p.limit > 1000) r.invalid("limit", "must be 1..1000 (got " + std::to_string(p.limit) + ")");
-  if (p.cursor) {
-    bool digits = !p.cursor->empty() && p.cursor->size() < 12 &&
-                  std::all_of(p.cursor->begin(), p.cursor->end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits) r.invalid("cursor", "is not a cursor returned by a previous call; omit it to start from the beginning");
-    else p.offset = std::stoull(*p.cursor);
-  }
-}
-
-/// Adds items [offset, ...) to `out[key]` until the limit or the page budget;
-/// sets nextCursor when items remain.
-template <class Fn>
-void fillPage(json& out, const char* key, size_t total, const Page& p, Fn&& item) {
-  json items = json::array();
-  size_t chars = 0, i = p.offset;
-  for (; i < total && items.size() < static_cast<size_t>(p.limit); ++i) {
-    json j = item(i);
-    chars += j.dump().size();
-    if (chars > kPageChars && !items.empty()) break;
-    items.push_back(std::move(j));
-  }
-  out[key] = std::move(items);
-  if (i < total) out["nextCursor"] = std::to_string(i);
-}
-
-json diagnosticsJson(const u::Diagnostics& diags, size_t max) {
-  json out = json::array();
-  for (size_t k = 0; k < diags.size() && k < max; ++k)
-    out.push_back({{"file", diags[k].file}, {"line", diags[k].pos.line}, {"column", diags[k].pos.col},
-                   {"severity", diags[k].severity == u::Severity::Error ? "error" : "warning"},
-                   {"message", diags[k].message}, {"text", diags[k].toString()}});
-  return out;
-}
-
-/// One observed edge: a reference in a service's code its intent does not declare.
-json observedJson(const u::Graph& g, uint32_t edge) {
-  const auto& e = g.observed()[edge];
-  return {{"service", g.serviceName(e.service)}, {"symbol", g.symbolName(e.symbol)}, {"at", u::observedWhere(e)},
-          {"references", e.count}, {"undeclaredDependency", e.undeclaredDependency}};
-}
-
-json observedList(const u::Graph& g, std::span<const uint32_t> edges, size_t max = 20) {
-  json out = json::array();
-  for (size_t k = 0; k < edges.size() && k < max; ++k) out.push_back(observedJson(g, edges[k]));
-  return out;
-}
+using namespace graph;  // paging, failures, diagnostics and observed-edge JSON
 
 // ---- universe_overview ----
 
@@ -263,159 +205,6 @@ ToolResult cascadePlanTool(u::UniverseSession& session, const json& args) {
     return j;
   });
   return ToolResult::ok(std::move(out), u::formatPlan(g, *plan, 100));
-}
-
-// ---- graph_query ----
-
-/// A node of either graph: a service (no '/') or a symbol.
-struct Node {
-  bool isService = true;
-  uint32_t id = 0;
-};
-
-Result<Node> resolveNode(const u::Graph& g, const std::string& name, const char* field) {
-  if (name.find('/') == std::string::npos) {
-    if (auto s = g.findService(name)) return Node{true, *s};
-    return fail(Error::notFound("graph_query: " + std::string(field) + " '" + name +
-                                "' is not a service of the universe; call universe_overview to list them"));
-  }
-  if (auto s = g.findSymbol(name)) return Node{false, *s};
-  return fail(Error::notFound("graph_query: " + std::string(field) + " '" + name +
-                              "' is not a symbol (svc/Name, svc/Name.field, svc/rpc-name, svc/pattern-name)"));
-}
-
-std::span<const uint32_t> neighbours(const u::Graph& g, Node n, bool forward) {
-  if (n.isService) return forward ? g.dependencies(n.id) : g.dependents(n.id);
-  return forward ? g.uses(n.id) : g.usedBy(n.id);
-}
-
-/// BFS from `start`; returns (id, distance) in BFS order (excluding start) and parents.
-std::vector<std::pair<uint32_t, uint32_t>> bfs(const u::Graph& g, Node start, bool forward, bool transitive,
-                                               std::vector<uint32_t>& parent) {
-  size_t n = start.isService ? g.serviceCount() : g.symbolCount();
-  parent.assign(n, UINT32_MAX);
-  std::vector<uint32_t> dist(n, UINT32_MAX);
-  std::vector<std::pair<uint32_t, uint32_t>> out;
-  std::vector<uint32_t> queue{start.id};
-  dist[start.id] = 0;
-  for (size_t head = 0; head < queue.size(); ++head) {
-    uint32_t cur = queue[head];
-    if (!transitive && cur != start.id) continue;
-    for (uint32_t next : neighbours(g, Node{start.isService, cur}, forward)) {
-      if (dist[next] != UINT32_MAX) continue;
-      dist[next] = dist[cur] + 1;
-      parent[next] = cur;
-      queue.push_back(next);
-      out.emplace_back(next, dist[next]);
-    }
-  }
-  return out;
-}
-
-std::string nodeName(const u::Graph& g, bool isService, uint32_t id) {
-  return isService ? g.serviceName(id) : g.symbolName(id);
-}
-
-std::string mermaidOf(const u::Graph& g, bool isService, std::vector<uint32_t> ids) {
-  std::sort(ids.begin(), ids.end());
-  if (isService) return u::mermaidGraph(g, ids);
-  std::string out = "graph LR\n";
-  for (uint32_t id : ids) out += "  n" + std::to_string(id) + "[\"" + g.symbolName(id) + "\"]\n";
-  for (uint32_t id : ids)
-    for (uint32_t to : g.uses(id))
-      if (std::binary_search(ids.begin(), ids.end(), to))
-        out += "  n" + std::to_string(id) + " --> n" + std::to_string(to) + "\n";
-  return out;
-}
-
-/// Observed edges around a query's answer: what a service's code references
-/// (dependencies), or whose code references the node or its dependents.
-json observedFor(const u::Graph& g, Node start, bool forward, const std::vector<std::pair<uint32_t, uint32_t>>& found) {
-  std::vector<uint32_t> edges;
-  auto intoService = [&](uint32_t svc) {
-    for (uint32_t sym : g.symbolsOf(svc))
-      for (uint32_t e : g.observedInto(sym)) edges.push_back(e);
-  };
-  if (forward && start.isService) {
-    for (uint32_t e : g.observedFrom(start.id)) edges.push_back(e);
-  } else if (!forward) {
-    auto add = [&](uint32_t id) {
-      if (start.isService) intoService(id);
-      else for (uint32_t e : g.observedInto(id)) edges.push_back(e);
-    };
-    add(start.id);
-    for (size_t k = 0; k < found.size() && edges.size() < 100; ++k) add(found[k].first);
-  }
-  std::sort(edges.begin(), edges.end());
-  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-  return observedList(g, edges, 100);
-}
-
-ToolResult graphQueryTool(u::UniverseSession& session, const json& args) {
-  std::string query, from;
-  std::optional<std::string> to, at;
-  bool transitive = false, mermaid = false;
-  Page page;
-  ParamReader r(args);
-  r.required("query", query).required("from", from).optional("to", to).optional("at", at);
-  r.optional("transitive", transitive).optional("mermaid", mermaid);
-  readPage(r, page);
-  if (query != "dependencies" && query != "dependents" && query != "path")
-    r.invalid("query", "must be dependencies, dependents or path (got '" + query + "')");
-  if (query == "path" && !to) r.invalid("to", "is required when query is path");
-  if (auto e = r.finish(); !e) return failed("graph_query", e.error());
-  auto snap = session.snapshot(at);
-  if (!snap) return failed("graph_query", snap.error());
-  const u::Graph& g = (*snap)->graph;
-  auto start = resolveNode(g, from, "from");
-  if (!start) return ToolResult::fromError(start.error());
-  json out = {{"query", query}, {"from", from}};
-  std::vector<uint32_t> parent;
-  std::vector<std::pair<uint32_t, uint32_t>> found;
-  if (query == "path") {
-    auto goal = resolveNode(g, *to, "to");
-    if (!goal) return ToolResult::fromError(goal.error());
-    if (goal->isService != start->isService)
-      return ToolResult::error("graph_query: from and to must both be services or both be symbols");
-    out["to"] = *to;
-    json path = json::array();
-    for (bool forward : {true, false}) {
-      bfs(g, *start, forward, true, parent);
-      if (parent[goal->id] == UINT32_MAX && goal->id != start->id) continue;
-      for (uint32_t cur = goal->id; cur != UINT32_MAX; cur = cur == start->id ? UINT32_MAX : parent[cur])
-        path.insert(path.begin(), nodeName(g, start->isService, cur));
-      out["direction"] = forward ? "from uses to" : "to uses from";
-      break;
-    }
-    out["path"] = path;
-    out["found"] = !path.empty();
-    std::string text = path.empty() ? "no path between " + from + " and " + *to + " in either direction\n" : "";
-    for (size_t k = 0; k < path.size(); ++k) text += (k ? " -> " : "") + path[k].get<std::string>();
-    return ToolResult::ok(std::move(out), text);
-  }
-  found = bfs(g, *start, query == "dependencies", transitive, parent);
-  out["transitive"] = transitive;
-  out["total"] = found.size();
-  fillPage(out, "results", found.size(), page, [&](size_t i) {
-    auto [id, d] = found[i];
-    std::string kind = start->isService ? "service" : std::string(u::symbolKindName(g.symbolKind(id)));
-    std::string owner = start->isService ? g.serviceName(id) : g.serviceName(g.owner(id));
-    return json{{"name", nodeName(g, start->isService, id)}, {"kind", kind}, {"service", owner}, {"distance", d}};
-  });
-  out["observed"] = observedFor(g, *start, query == "dependencies", found);
-  if (mermaid) {
-    std::vector<uint32_t> ids{start->id};
-    for (size_t k = 0; k < found.size() && k < 200; ++k) ids.push_back(found[k].first);
-    out["mermaid"] = mermaidOf(g, start->isService, ids);
-  }
-  std::string text = std::to_string(found.size()) + " " + query + " of " + from + (transitive ? " (transitive)" : "") + "\n";
-  for (size_t k = 0; k < found.size() && k < 200; ++k)
-    text += "  " + nodeName(g, start->isService, found[k].first) + " (distance " + std::to_string(found[k].second) + ")\n";
-  for (const auto& o : out["observed"])
-    text += "  observed: " + o["at"].get<std::string>() + " (" + o["service"].get<std::string>() + ") -> " +
-            o["symbol"].get<std::string>() + "\n";
-  if (mermaid) text += out["mermaid"].get<std::string>();
-  return ToolResult::ok(std::move(out), std::move(text));
 }
 
 Result<void> addResources(mcp::Registry& registry, std::shared_ptr<u::UniverseSession> session) {
