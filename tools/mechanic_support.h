@@ -7,6 +7,7 @@
 // nlohmann/json through mechanic/codec.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,8 +60,33 @@ mcp::ToolResult withMechanic(const Holder& h, F&& f) {
   return f(**m);
 }
 
-/// Registers repair_open, repair_view, repair_search, repair_plan, repair_edit,
+/// One tool of the group: its listing, and a handler that receives the holder.
+struct MechanicTool {
+  const char* name;
+  const char* title;
+  const char* description;
+  mcp::ToolAnnotations annotations;
+  std::function<mcp::ToolResult(const Holder&, const nlohmann::json&, mcp::ToolContext&)> handler;
+};
+
+/// Registers `tools` with the holder bound into each handler.
+inline Result<void> registerMechanicToolList(mcp::Registry& registry, const Holder& h, std::vector<MechanicTool> tools) {
+  for (auto& t : tools) {
+    auto r = registry.addTool({.name = t.name,
+                               .title = t.title,
+                               .description = t.description,
+                               .annotations = t.annotations,
+                               .handler = [h, handler = std::move(t.handler)](const nlohmann::json& a,
+                                                                             mcp::ToolContext& c) {
+                                 return handler(h, a, c);
+                               }});
+    if (!r) return r;
+  }
+  return {};
+}
+
+/// repair_open, repair_view, repair_search, repair_plan, repair_edit,
 /// repair_validate, repair_commit and repair_abort (tools/repair_tools.cpp).
-Result<void> registerRepairTools(mcp::Registry& registry, const Holder& h);
+std::vector<MechanicTool> repairTools();
 
 }  // namespace flywheel::tools::mechanic_detail

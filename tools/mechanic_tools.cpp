@@ -133,17 +133,7 @@ ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
   });
 }
 
-using CascadeHandler = ToolResult (*)(const Holder&, const json&, mcp::ToolContext&);
-
-struct CascadeTool {
-  const char* name;
-  const char* title;
-  const char* description;
-  mcp::ToolAnnotations annotations;
-  CascadeHandler handler;
-};
-
-std::vector<CascadeTool> cascadeTools() {
+std::vector<MechanicTool> cascadeTools() {
   return {
       {"cascade_start", "Start a repair cascade",
        "Opens a new epoch for an intent change (committed: from HEAD~1 to HEAD; or uncommitted: to=\"worktree\"; "
@@ -219,16 +209,8 @@ void logStartup(MechanicHolder& holder) {
 Result<void> registerMechanicTools(mcp::Registry& registry, const AppConfig& config) {
   auto h = std::make_shared<MechanicHolder>(config);
   logStartup(*h);
-  for (const auto& t : cascadeTools()) {
-    auto handler = t.handler;
-    auto r = registry.addTool({.name = t.name,
-                               .title = t.title,
-                               .description = t.description,
-                               .annotations = t.annotations,
-                               .handler = [h, handler](const json& a, mcp::ToolContext& c) { return handler(h, a, c); }});
-    if (!r) return r;
-  }
-  if (auto r = registerRepairTools(registry, h); !r) return r;
+  if (auto r = registerMechanicToolList(registry, h, cascadeTools()); !r) return r;
+  if (auto r = registerMechanicToolList(registry, h, repairTools()); !r) return r;
   return registerMechanicPrompts(registry);
 }
 

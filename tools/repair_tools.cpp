@@ -144,22 +144,16 @@ ToolResult repairAbort(const Holder& h, const json& args) {
   });
 }
 
-using Handler = std::function<ToolResult(const Holder&, const json&, mcp::ToolContext&)>;
+using Handler = decltype(MechanicTool::handler);
 
 /// A handler that does not need the request context.
 Handler plain(ToolResult (*f)(const Holder&, const json&)) {
   return [f](const Holder& h, const json& a, mcp::ToolContext&) { return f(h, a); };
 }
 
-struct RepairTool {
-  const char* name;
-  const char* title;
-  const char* description;
-  mcp::ToolAnnotations annotations;
-  Handler handler;
-};
+}  // namespace
 
-std::vector<RepairTool> repairTools() {
+std::vector<MechanicTool> repairTools() {
   return {
       {"repair_open", "Open a repair sandbox",
        "A git worktree for one queued service on a branch of the cascade, with its own cargo target dir, in the "
@@ -195,21 +189,6 @@ std::vector<RepairTool> repairTools() {
        "Discards the sandbox (worktree, build dir, branch) and logs the repair as aborted.",
        {.destructive = true}, plain(repairAbort)},
   };
-}
-
-}  // namespace
-
-Result<void> registerRepairTools(mcp::Registry& registry, const Holder& h) {
-  for (auto& t : repairTools()) {
-    auto handler = std::move(t.handler);
-    auto r = registry.addTool({.name = t.name,
-                               .title = t.title,
-                               .description = t.description,
-                               .annotations = t.annotations,
-                               .handler = [h, handler](const json& a, mcp::ToolContext& c) { return handler(h, a, c); }});
-    if (!r) return r;
-  }
-  return {};
 }
 
 }  // namespace flywheel::tools::mechanic_detail

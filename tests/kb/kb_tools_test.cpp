@@ -7,9 +7,8 @@
 #include <fstream>
 #include <set>
 
-#include "server/mcp_server.h"
-#include "server/memory_transport.h"
 #include "tests/kb/kb_test_util.h"
+#include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
 namespace flywheel::tools {
@@ -22,53 +21,14 @@ using nlohmann::json;
 
 namespace {
 
-struct KbServer {
+struct KbServer : flywheel::testing::ToolTestServer {
   kb::testing::TempDir dir;
-  mcp::McpServer server{{.schemaDir = std::filesystem::path(FLYWHEEL_SOURCE_DIR) / "schemas"}};
-  std::unique_ptr<mcp::InMemoryClient> client;
 
   KbServer() {
     ::setenv("FLYWHEEL_KB_EMBEDDER", "hashing", 1);
-    tools::AppConfig config{dir.path, dir.path / ".flywheel", FLYWHEEL_SOURCE_DIR};
-    auto r = tools::registerKbTools(server, config);
-    INFO((r ? std::string() : r.error().message));
-    REQUIRE(r.has_value());
-    client = std::make_unique<mcp::InMemoryClient>(server);
-    client->initialize();
+    start(tools::registerKbTools(server, {dir.path, dir.path / ".flywheel", FLYWHEEL_SOURCE_DIR}));
   }
-  ~KbServer() {
-    client.reset();
-    server.shutdown();
-  }
-  /// tools/call; checks a successful result against the tool's outputSchema.
-  json call(const std::string& name, const json& args) {
-    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}});
-    REQUIRE(response.has_value());
-    INFO(response->dump());
-    REQUIRE(response->contains("result"));
-    json result = (*response)["result"];
-    if (!result.value("isError", false)) {
-      auto tool = server.registry().findTool(name);
-      REQUIRE(tool);
-      REQUIRE(tool->output.has_value());
-      auto bad = tool->output->validate(result["structuredContent"], "structuredContent");
-      INFO((bad ? *bad : std::string()));
-      CHECK(!bad);
-    }
-    return result;
-  }
-  json ok(const std::string& name, const json& args) {
-    auto r = call(name, args);
-    INFO(r.dump());
-    REQUIRE(!r.value("isError", false));
-    return r["structuredContent"];
-  }
-  std::string error(const std::string& name, const json& args) {
-    auto r = call(name, args);
-    INFO(r.dump());
-    REQUIRE(r.value("isError", false));
-    return r["content"][0]["text"].get<std::string>();
-  }
+  ~KbServer() { stop(); }  // before dir goes
 };
 
 }  // namespace

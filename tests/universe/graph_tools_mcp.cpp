@@ -12,8 +12,7 @@
 
 #include <sys/wait.h>
 
-#include "server/mcp_server.h"
-#include "server/memory_transport.h"
+#include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
 using nlohmann::json;
@@ -54,59 +53,52 @@ struct ShopCopy {
   }
 };
 
-json callTool(flywheel::mcp::InMemoryClient& client, const std::string& name, json args) {
-  auto r = client.call("tools/call", {{"name", name}, {"arguments", std::move(args)}});
-  REQUIRE(r);
-  REQUIRE(r->contains("result"));
-  return (*r)["result"];
-}
+/// The graph tool group on a fresh shop copy, with an in-memory client.
+struct GraphServer : flywheel::testing::ToolTestServer {
+  ShopCopy shop;
+  GraphServer() { start(flywheel::tools::registerGraphTools(server, {shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR})); }
+  ~GraphServer() { stop(); }  // before the shop copy goes
+};
 
 }  // namespace
 
 TEST_CASE("graph tools answer the shop's i32 -> String change over MCP") {
-  ShopCopy shop;
-  flywheel::mcp::ServerOptions opts;
-  opts.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas";
-  flywheel::mcp::McpServer server(opts);
-  flywheel::tools::AppConfig config{shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR};
-  auto reg = flywheel::tools::registerGraphTools(server, config);
-  INFO((reg ? std::string() : reg.error().message));
-  REQUIRE(reg);
-  flywheel::mcp::InMemoryClient client(server);
-  client.initialize();
+  GraphServer s;
+  const ShopCopy& shop = s.shop;
+  flywheel::mcp::InMemoryClient& client = *s.client;
 
-  json diff = callTool(client, "intent_diff", json::object());
+  json diff = s.call("intent_diff", json::object());
   CHECK(diff["structuredContent"]["changeCount"] == 1);
   CHECK(diff["structuredContent"]["changes"][0]["symbol"] == "user/UserProfile.id");
   CHECK(diff["structuredContent"]["changes"][0]["breaking"] == true);
 
-  json blast = callTool(client, "blast_radius", json::object())["structuredContent"];
+  json blast = s.call("blast_radius", json::object())["structuredContent"];
   std::vector<std::string> names;
   for (const auto& s : blast["services"]) names.push_back(s["service"]);
   CHECK(names == std::vector<std::string>{"user", "auth", "order", "billing"});
   CHECK(blast["services"][2]["reason"] == "order/Order.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)");
 
-  json plan = callTool(client, "cascade_plan", json::object())["structuredContent"];
+  json plan = s.call("cascade_plan", json::object())["structuredContent"];
   CHECK(plan["waveCount"] == 3);
   CHECK(plan["steps"][3]["service"] == "billing");
   CHECK(plan["steps"][3]["wave"] == 3);
   CHECK(plan["steps"][3]["status"] == "ready");
 
-  json page1 = callTool(client, "blast_radius", {{"symbols", {"user"}}, {"limit", 2}})["structuredContent"];
+  json page1 = s.call("blast_radius", {{"symbols", {"user"}}, {"limit", 2}})["structuredContent"];
   REQUIRE(page1["services"].size() == 2);
   REQUIRE(page1.contains("nextCursor"));
-  json page2 = callTool(client, "blast_radius", {{"symbols", {"user"}}, {"limit", 2}, {"cursor", page1["nextCursor"]}})["structuredContent"];
+  json page2 = s.call("blast_radius", {{"symbols", {"user"}}, {"limit", 2}, {"cursor", page1["nextCursor"]}})["structuredContent"];
   CHECK(page2["services"].size() == 2);
   CHECK_FALSE(page2.contains("nextCursor"));
 
-  json path = callTool(client, "graph_query", {{"query", "path"}, {"from", "billing/pricing"}, {"to", "user/UserProfile.id"}});
+  json path = s.call("graph_query", {{"query", "path"}, {"from", "billing/pricing"}, {"to", "user/UserProfile.id"}});
   CHECK(path["structuredContent"]["path"] ==
         json::array({"billing/pricing", "order/Order", "order/Order.customer", "user/UserProfile", "user/UserProfile.id"}));
-  json deps = callTool(client, "graph_query", {{"query", "dependents"}, {"from", "user"}, {"transitive", true}, {"mermaid", true}});
+  json deps = s.call("graph_query", {{"query", "dependents"}, {"from", "user"}, {"transitive", true}, {"mermaid", true}});
   CHECK(deps["structuredContent"]["total"] == 3);
   CHECK(deps["structuredContent"]["mermaid"].get<std::string>().starts_with("graph LR\n"));
 
-  json bad = callTool(client, "blast_radius", {{"symbols", {"usr/UserProfile"}}});
+  json bad = s.call("blast_radius", {{"symbols", {"usr/UserProfile"}}});
   CHECK(bad["isError"] == true);
   CHECK(bad["content"][0]["text"].get<std::string>().find("did you mean 'user'?") != std::string::npos);
 
@@ -116,15 +108,10 @@ TEST_CASE("graph tools answer the shop's i32 -> String change over MCP") {
 }
 
 TEST_CASE("a broken intent is reported and the rest stays queryable; changes notify subscribers") {
-  ShopCopy shop;
-  flywheel::mcp::ServerOptions opts;
-  opts.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas";
-  flywheel::mcp::McpServer server(opts);
-  flywheel::tools::AppConfig config{shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR};
-  REQUIRE(flywheel::tools::registerGraphTools(server, config));
-  flywheel::mcp::InMemoryClient client(server);
-  client.initialize();
-  json first = callTool(client, "universe_overview", json::object())["structuredContent"];
+  GraphServer s;
+  const ShopCopy& shop = s.shop;
+  flywheel::mcp::InMemoryClient& client = *s.client;
+  json first = s.call("universe_overview", json::object())["structuredContent"];
   CHECK(first["diagnosticCount"] == 0);
   REQUIRE(client.call("resources/subscribe", {{"uri", "flywheel://intent/auth"}}));
 
@@ -135,22 +122,17 @@ TEST_CASE("a broken intent is reported and the rest stays queryable; changes not
   }, std::chrono::seconds(10));
   CHECK(note);
 
-  json over = callTool(client, "universe_overview", json::object())["structuredContent"];
+  json over = s.call("universe_overview", json::object())["structuredContent"];
   CHECK(over["diagnosticCount"] >= 1);  // the unclosed paren, and what billing can no longer resolve in auth
   CHECK(over["diagnostics"][0]["file"] == "services/auth/intent.lisp");
-  json deps = callTool(client, "graph_query", {{"query", "dependencies"}, {"from", "billing"}})["structuredContent"];
+  json deps = s.call("graph_query", {{"query", "dependencies"}, {"from", "billing"}})["structuredContent"];
   CHECK(deps["total"] == 3);
 }
 
 TEST_CASE("observed references in service code show in the tools and widen the blast radius") {
-  ShopCopy shop;
-  flywheel::mcp::ServerOptions opts;
-  opts.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas";
-  flywheel::mcp::McpServer server(opts);
-  flywheel::tools::AppConfig config{shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR};
-  REQUIRE(flywheel::tools::registerGraphTools(server, config));
-  flywheel::mcp::InMemoryClient client(server);
-  client.initialize();
+  GraphServer s;
+  const ShopCopy& shop = s.shop;
+  flywheel::mcp::InMemoryClient& client = *s.client;
   REQUIRE(client.call("resources/subscribe", {{"uri", "flywheel://graph"}}));
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   // catalog's intent declares nothing from user; its code now reads a profile.
@@ -161,14 +143,14 @@ TEST_CASE("observed references in service code show in the tools and widen the b
   }, std::chrono::seconds(10));
   CHECK(note);
 
-  json over = callTool(client, "universe_overview", {{"service", "catalog"}})["structuredContent"];
+  json over = s.call("universe_overview", {{"service", "catalog"}})["structuredContent"];
   REQUIRE(over["services"][0]["observed"].size() == 1);
   CHECK(over["services"][0]["observed"][0]["symbol"] == "user/UserProfile");
   CHECK(over["services"][0]["observed"][0]["at"] == "services/catalog/src/recommend.rs:1");
   CHECK(over["services"][0]["observed"][0]["undeclaredDependency"] == true);
   CHECK(over["codeScan"]["rustFiles"] >= 11);
 
-  json blast = callTool(client, "blast_radius", {{"symbols", {"user/UserProfile.id"}}})["structuredContent"];
+  json blast = s.call("blast_radius", {{"symbols", {"user/UserProfile.id"}}})["structuredContent"];
   std::vector<std::string> names;
   for (const auto& s : blast["services"]) names.push_back(s["service"]);
   CHECK(names == std::vector<std::string>{"user", "auth", "catalog", "order", "billing"});
@@ -176,7 +158,7 @@ TEST_CASE("observed references in service code show in the tools and widen the b
   CHECK(blast["services"][2]["reason"] ==
         "catalog (observed in services/catalog/src/recommend.rs:1) -> user/UserProfile -> user/UserProfile.id");
 
-  json who = callTool(client, "graph_query", {{"query", "dependents"}, {"from", "user/UserProfile"}});
+  json who = s.call("graph_query", {{"query", "dependents"}, {"from", "user/UserProfile"}});
   bool listed = false;
   for (const auto& o : who["structuredContent"]["observed"]) listed |= o["service"] == "catalog";
   CHECK(listed);

@@ -1,0 +1,76 @@
+// A real MCP server with one tool group, reached by an in-memory client, for
+// tests of a group's tools: call() checks every successful result against the
+// tool's outputSchema; ok() and error() also require success or isError.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "server/mcp_server.h"
+#include "server/memory_transport.h"
+
+namespace flywheel::testing {
+
+struct ToolTestServer {
+  using json = nlohmann::json;
+
+  mcp::McpServer server{{.schemaDir = std::filesystem::path(FLYWHEEL_SOURCE_DIR) / "schemas"}};
+  std::unique_ptr<mcp::InMemoryClient> client;
+
+  /// Takes the group's registration result and connects the client.
+  void start(const Result<void>& registered) {
+    INFO((registered ? std::string() : registered.error().message));
+    REQUIRE(registered.has_value());
+    client = std::make_unique<mcp::InMemoryClient>(server);
+    client->initialize();
+  }
+  /// Disconnects and shuts the server down; a derived fixture calls it
+  /// before it removes the files the tools use. Idempotent.
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    client.reset();
+    server.shutdown();
+  }
+  ~ToolTestServer() { stop(); }
+
+  json call(const std::string& name, const json& args) {
+    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}});
+    REQUIRE(response.has_value());
+    INFO(response->dump());
+    REQUIRE(response->contains("result"));
+    json result = (*response)["result"];
+    if (!result.value("isError", false)) {
+      auto tool = server.registry().findTool(name);
+      REQUIRE(tool);
+      REQUIRE(tool->output.has_value());
+      auto bad = tool->output->validate(result["structuredContent"], "structuredContent");
+      INFO((bad ? *bad : std::string()));
+      CHECK(!bad);
+    }
+    return result;
+  }
+  json ok(const std::string& name, const json& args) {
+    auto r = call(name, args);
+    INFO(r.dump());
+    REQUIRE(!r.value("isError", false));
+    return r["structuredContent"];
+  }
+  std::string error(const std::string& name, const json& args) {
+    auto r = call(name, args);
+    INFO(r.dump());
+    REQUIRE(r.value("isError", false));
+    return r["content"][0]["text"].get<std::string>();
+  }
+
+ private:
+  bool stopped_ = false;
+};
+
+}  // namespace flywheel::testing
