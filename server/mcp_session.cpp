@@ -208,8 +208,8 @@ void McpSession::handleRequest(const json& message, const Respond& plainRespond,
     if (finish()) respond(std::move(response));
   });
   if (direct)
-    reply.setRawSender([finish, self, id](std::string text) {
-      if (finish()) self->sink_->sendText(std::move(text), id, true);
+    reply.setRawSender([finish, self, id](rpc::RawResponse response) {
+      if (finish()) self->sink_->sendRaw(std::move(response), id, true);
     });
   server_.dispatcher().dispatchRequest(params, ctx, std::move(reply));
 }

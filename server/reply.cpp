@@ -8,7 +8,7 @@ struct Reply::State {
   json id;
   std::string method;
   std::function<void(json)> send;
-  std::function<void(std::string)> sendRaw;
+  std::function<void(RawResponse)> sendRaw;
   std::atomic<bool> answered{false};
 
   ~State() {
@@ -43,21 +43,41 @@ bool Reply::operator()(RpcResult result) const {
   return true;
 }
 
+std::string RawResponse::joined() const {
+  std::string text;
+  text.reserve(head.size() + (body ? body->size() : 0) + tail.size() + 1);  // +1: a framing newline, no copy
+  text += head;
+  if (body) text += *body;
+  text += tail;
+  return text;
+}
+
 bool Reply::raw(std::string_view serializedResult) const {
   if (!state_->sendRaw) return (*this)(json::parse(serializedResult));
   if (state_->answered.exchange(true)) {
     spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
     return false;
   }
-  std::string text = "{\"jsonrpc\":\"2.0\",\"id\":" + state_->id.dump() + ",\"result\":";
-  text.reserve(text.size() + serializedResult.size() + 2);  // the result, '}' and a framing newline: one copy
-  text += serializedResult;
-  text += '}';
-  state_->sendRaw(std::move(text));
+  RawResponse response;
+  response.head.reserve(40 + serializedResult.size());
+  response.head.append("{\"jsonrpc\":\"2.0\",\"id\":").append(state_->id.dump()).append(",\"result\":");
+  response.head.append(serializedResult).push_back('}');
+  state_->sendRaw(std::move(response));
   return true;
 }
 
-void Reply::setRawSender(std::function<void(std::string)> sendRaw) { state_->sendRaw = std::move(sendRaw); }
+bool Reply::raw(std::shared_ptr<const std::string> serializedResult) const {
+  if (!state_->sendRaw) return (*this)(json::parse(*serializedResult));
+  if (state_->answered.exchange(true)) {
+    spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
+    return false;
+  }
+  state_->sendRaw(RawResponse{"{\"jsonrpc\":\"2.0\",\"id\":" + state_->id.dump() + ",\"result\":",
+                              std::move(serializedResult), "}"});
+  return true;
+}
+
+void Reply::setRawSender(std::function<void(RawResponse)> sendRaw) { state_->sendRaw = std::move(sendRaw); }
 
 void Reply::suppress() const { state_->answered.store(true); }
 bool Reply::done() const { return state_->answered.load(); }

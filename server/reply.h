@@ -23,6 +23,17 @@
 
 namespace flywheel::rpc {
 
+/// A response serialized in three pieces, `head` + `*body` + `tail`, so that
+/// a cached, immutable result page (`body`) reaches the transport without a
+/// copy. `body` may be null; it must never be modified once shared.
+struct RawResponse {
+  std::string head;
+  std::shared_ptr<const std::string> body;
+  std::string tail;
+  /// The whole message in one string (one copy of the body).
+  std::string joined() const;
+};
+
 class Reply {
  public:
   /// `send` receives the complete response message; it must be thread-safe.
@@ -33,10 +44,12 @@ class Reply {
   /// Sends an already serialized result object (a fast path for cached
   /// results such as tools/list pages). Same one-shot rule as operator().
   bool raw(std::string_view serializedResult) const;
-  /// Installs the sender used by raw() (it receives the whole response text,
-  /// with spare capacity for one more byte so a framing newline costs no copy);
-  /// without one, raw() parses the text and sends it through `send`.
-  void setRawSender(std::function<void(std::string response)> sendRaw);
+  /// The same for a shared, immutable page: the transport may hand the page
+  /// itself to the kernel (see MessageSink::sendRaw) instead of copying it.
+  bool raw(std::shared_ptr<const std::string> serializedResult) const;
+  /// Installs the sender used by raw(); without one, raw() parses the text
+  /// and sends it through `send`.
+  void setRawSender(std::function<void(RawResponse response)> sendRaw);
   /// Marks the request answered without sending anything (cancelled).
   void suppress() const;
   /// True once the request was answered or suppressed.

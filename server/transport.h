@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "server/json_rpc.h"
+#include "server/reply.h"
 
 namespace flywheel::mcp {
 
@@ -31,6 +32,11 @@ class MessageSink {
   virtual void sendText(std::string text, const nlohmann::json& related, bool isResponse) {
     (void)isResponse;
     send(nlohmann::json::parse(text), related);
+  }
+  /// Delivers a response serialized in pieces (see rpc::RawResponse). The
+  /// default joins them and calls sendText().
+  virtual void sendRaw(rpc::RawResponse response, const nlohmann::json& related, bool isResponse) {
+    sendText(response.joined(), related, isResponse);
   }
   /// The request `id` ended without a response (the client cancelled it):
   /// a transport holding a stream open for it can end that stream.

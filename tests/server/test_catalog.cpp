@@ -1,16 +1,23 @@
 // flywheel's real tool catalogue: every tool that registerAllTools registers
 // (with a temporary universe) has a usable input and output schema, a
 // description and annotations, and every example in its schema file passes
-// its input schema.
+// its input schema; and the catalogue, served over real pipes (where stdio
+// hands the cached page to the kernel with vmsplice), reaches a pipelining
+// client intact.
 #include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "server/logging.h"
 #include "server/mcp_server.h"
 #include "server/schema_validator.h"
+#include "server/transport.h"
 #include "tools/tool_groups.h"
 
 using namespace flywheel;
@@ -68,5 +75,59 @@ TEST_CASE("every registered tool has valid schemas and passing examples", "[cata
       if (bad) WARN(*bad);
     }
   }
+  fs::remove_all(universe);
+}
+
+TEST_CASE("the catalogue over a real stdio pipe: pipelined tools/list pages arrive whole and in order", "[catalog][stdio]") {
+  useStderrLogging();
+  fs::path universe = tempUniverse();
+  tools::AppConfig config{.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR};
+  McpServer server({.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas"});
+  REQUIRE(tools::registerAllTools(server, config));
+  int toServer[2], fromServer[2];
+  REQUIRE(pipe(toServer) == 0);
+  REQUIRE(pipe(fromServer) == 0);
+  auto transport = makeStdioTransport(toServer[0], fromServer[1], 1u << 20);
+  std::thread serving([&] { CHECK(transport->serve(server)); });
+
+  // 60 tools/list with a ping between each: far more than a pipe holds, so the
+  // server blocks mid-page while the client is not reading yet.
+  std::string requests =
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+      "\n" R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n";
+  constexpr int kLists = 60;
+  for (int i = 1; i <= kLists; ++i)
+    requests += R"({"jsonrpc":"2.0","id":)" + std::to_string(2 * i) + R"(,"method":"tools/list"})" "\n" +
+                R"({"jsonrpc":"2.0","id":)" + std::to_string(2 * i + 1) + R"(,"method":"ping"})" "\n";
+  REQUIRE(::write(toServer[1], requests.data(), requests.size()) == static_cast<ssize_t>(requests.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  std::string buffer;
+  std::vector<json> replies;
+  while (replies.size() < 1 + 2 * kLists) {
+    pollfd p{fromServer[0], POLLIN, 0};
+    REQUIRE(poll(&p, 1, 10000) == 1);
+    char chunk[7000];  // small reads: the client drains the pipe in pieces
+    ssize_t n = ::read(fromServer[0], chunk, sizeof chunk);
+    REQUIRE(n > 0);
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
+      json reply = json::parse(buffer.substr(0, nl), nullptr, false);
+      REQUIRE_FALSE(reply.is_discarded());
+      replies.push_back(std::move(reply));
+    }
+  }
+  const json& first = replies[1]["result"];
+  CHECK(first["tools"].size() == server.registry().toolNames().size());
+  CHECK(first.dump().size() > 16 * 1024);  // big enough to take the vmsplice path
+  for (int i = 1; i <= kLists; ++i) {
+    CHECK(replies[2 * i - 1]["id"] == 2 * i);
+    CHECK(replies[2 * i - 1]["result"] == first);
+    CHECK(replies[2 * i]["id"] == 2 * i + 1);
+    CHECK(replies[2 * i]["result"] == json::object());
+  }
+  close(toServer[1]);
+  serving.join();
+  for (int fd : {toServer[0], fromServer[0], fromServer[1]}) close(fd);
   fs::remove_all(universe);
 }
