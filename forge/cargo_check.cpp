@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "forge/child_output.h"
+#include "core/process.h"
 
 namespace flywheel::forge {
 
@@ -94,20 +94,21 @@ Result<CheckReport> cargoCheck(const universe::Universe& u, const std::vector<st
   }
   CheckReport report;
   if (checks.empty()) return report;
-  std::map<std::string, std::string> env{{"CARGO_TERM_COLOR", "never"}};
-  if (!options.targetDir.empty()) env["CARGO_TARGET_DIR"] = options.targetDir.string();
-  auto start = std::chrono::steady_clock::now();
-  auto child = runChild(argv, u.root, env, options.deadline, options.cancel);
+  ProcessSpec spec{.argv = std::move(argv), .cwd = u.root, .env = {{"CARGO_TERM_COLOR", "never"}},
+                   .deadline = options.deadline, .cancelFlags = {options.cancel}};
+  if (!options.targetDir.empty()) spec.env["CARGO_TARGET_DIR"] = options.targetDir.string();
+  auto child = runProcess(spec);
   if (!child) return fail(child.error());
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = child->seconds;
   report.timedOut = child->timedOut;
   report.cancelled = child->cancelled;
-  summarize(u, child->output, checks);
+  std::string output = child->err + child->out;  // cargo writes its diagnostics to stderr
+  summarize(u, output, checks);
   if (child->exitCode != 0 && std::none_of(checks.begin(), checks.end(), [](const auto& kv) {
         return kv.second.status == CrateCheck::Status::Failing;
       }) && !child->timedOut && !child->cancelled) {
     // cargo failed before compiling anything (a broken manifest, say): say so on every crate.
-    std::string first = child->output.substr(0, child->output.find('\n'));
+    std::string first = output.substr(0, output.find('\n'));
     for (auto& [_, c] : checks) {
       c.status = CrateCheck::Status::Failing;
       c.firstError = first;

@@ -5,7 +5,7 @@
 #include <regex>
 #include <sstream>
 
-#include "mechanic/process.h"
+#include "core/process.h"
 
 namespace flywheel::mechanic {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <regex>
 
-#include "mechanic/process.h"
+#include "core/process.h"
 
 namespace flywheel::mechanic {
 

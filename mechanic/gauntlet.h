@@ -18,7 +18,7 @@
 
 #include "core/error.h"
 #include "mechanic/diagnostics.h"
-#include "mechanic/process.h"
+#include "core/process.h"
 
 namespace flywheel::mechanic {
 

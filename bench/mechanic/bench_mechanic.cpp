@@ -18,9 +18,10 @@
 #include <unistd.h>
 
 #include "mechanic/mechanic.h"
-#include "mechanic/process.h"
+#include "core/process.h"
 
 namespace fs = std::filesystem;
+using namespace flywheel;
 using namespace flywheel::mechanic;
 using Clock = std::chrono::steady_clock;
 

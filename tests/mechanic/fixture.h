@@ -7,7 +7,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "mechanic/process.h"
+#include "core/process.h"
 
 namespace flywheel::mechanic::testing {
 

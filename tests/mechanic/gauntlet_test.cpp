@@ -107,5 +107,5 @@ TEST_CASE("a cancelled gauntlet kills cargo promptly", "[gauntlet][cargo]") {
   CHECK(r->cancelled);
   CHECK_FALSE(r->green);
   CHECK(std::chrono::steady_clock::now() - t0 < 20s);
-  CHECK(runningChildren() == 0);
+  CHECK(flywheel::runningChildren() == 0);
 }

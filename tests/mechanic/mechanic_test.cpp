@@ -267,7 +267,7 @@ TEST_CASE("a newer cascade preempts the older one and kills its cargo", "[mechan
   auto later = (*m)->repairView(sb->status.id, {.path = "beta/src/lib.rs"});
   REQUIRE_FALSE(later);
   CHECK(later.error().message.find("superseded by epoch " + std::to_string(st2->epoch)) != std::string::npos);
-  CHECK(runningChildren() == 0);
+  CHECK(flywheel::runningChildren() == 0);
 }
 
 TEST_CASE("an uncommitted intent change is carried into the cascade and lands", "[mechanic][cargo]") {

@@ -1,4 +1,4 @@
-#include "mechanic/process.h"
+#include "core/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace flywheel::mechanic {
+namespace flywheel {
 namespace {
 
 std::atomic<bool> gShutdown{false};
@@ -203,4 +203,4 @@ Result<ProcessResult> runProcess(const ProcessSpec& spec) {
   return r;
 }
 
-}  // namespace flywheel::mechanic
+}  // namespace flywheel

@@ -1,9 +1,9 @@
 // Child processes, run without a shell and always reaped.
 //
-// The mechanic runs `cargo` and `git` on an agent's behalf. Each child runs
-// in its own process group (so cargo's rustc children die with it), with
-// stdin from /dev/null, a deadline, a cap on captured output, and a set of
-// cancellation flags: the request's cancel flag (ToolContext::cancelFlag), the
+// The mechanic runs `cargo` and `git` on an agent's behalf, and forge runs
+// `cargo check` after a stamp. Each child runs in its own process group (so
+// cargo's rustc children die with it), with stdin from /dev/null, a deadline,
+// a cap on captured output, and a set of cancellation flags: the request's cancel flag (ToolContext::cancelFlag), the
 // epoch's preemption flag, and the process-wide shutdown flag. When any flag
 // is raised or the deadline passes, the whole group gets SIGTERM, then SIGKILL
 // after a short grace, and the child is reaped before runProcess returns: no
@@ -27,7 +27,7 @@
 
 #include "core/error.h"
 
-namespace flywheel::mechanic {
+namespace flywheel {
 
 struct ProcessSpec {
   std::vector<std::string> argv;  ///< argv[0] is looked up on PATH when it has no '/'
@@ -68,4 +68,4 @@ void requestProcessShutdown();
 /// How many children are running right now (for tests and shutdown waits).
 int runningChildren();
 
-}  // namespace flywheel::mechanic
+}  // namespace flywheel

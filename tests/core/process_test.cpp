@@ -7,9 +7,9 @@
 #include <fstream>
 #include <thread>
 
-#include "mechanic/process.h"
+#include "core/process.h"
 
-using namespace flywheel::mechanic;
+using namespace flywheel;
 using namespace std::chrono_literals;
 
 namespace {
