@@ -79,7 +79,28 @@ __attribute__((target("avx2"))) std::int32_t dotQ8Avx2(const std::int16_t* q, co
   for (; i < n; ++i) r += q[i] * v[i];
   return r;
 }
+
+// acc[i] += w * col[i] for one bucket's column; |w|, |col[i]| <= 127, so
+// each product fits in int16 before it is widened.
+__attribute__((target("avx2"))) void addColumnAvx2(std::int32_t* acc, const std::int8_t* col, std::int16_t w,
+                                                   size_t n) {
+  const __m256i wv = _mm256_set1_epi16(w);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m256i d = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col + i)));
+    __m256i p = _mm256_mullo_epi16(d, wv);
+    auto* a = reinterpret_cast<__m256i*>(acc + i);
+    _mm256_storeu_si256(a, _mm256_add_epi32(_mm256_loadu_si256(a), _mm256_cvtepi16_epi32(_mm256_castsi256_si128(p))));
+    _mm256_storeu_si256(a + 1, _mm256_add_epi32(_mm256_loadu_si256(a + 1),
+                                                _mm256_cvtepi16_epi32(_mm256_extracti128_si256(p, 1))));
+  }
+  for (; i < n; ++i) acc[i] += w * col[i];
+}
 #endif
+
+void addColumnScalar(std::int32_t* acc, const std::int8_t* col, std::int16_t w, size_t n) {
+  for (size_t i = 0; i < n; ++i) acc[i] += w * col[i];
+}
 
 std::int32_t dotQ8Scalar(const std::int16_t* q, const std::int8_t* v, size_t n) {
   std::int32_t r = 0;
@@ -103,17 +124,19 @@ float quantize(const float* v, size_t n, Int* out) {
 
 using DotFn = float (*)(const float*, const float*, size_t);
 using DotQ8Fn = std::int32_t (*)(const std::int16_t*, const std::int8_t*, size_t);
+using AddColumnFn = void (*)(std::int32_t*, const std::int8_t*, std::int16_t, size_t);
 
 struct Dispatch {
   DotFn fn = dotScalar;
   DotQ8Fn q8 = dotQ8Scalar;
+  AddColumnFn addColumn = addColumnScalar;
   const char* kind = "scalar";
   Dispatch() {
 #ifdef FLYWHEEL_KB_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) fn = dotAvx512, kind = "avx512";
     else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) fn = dotAvx2, kind = "avx2";
-    if (__builtin_cpu_supports("avx2")) q8 = dotQ8Avx2;
+    if (__builtin_cpu_supports("avx2")) q8 = dotQ8Avx2, addColumn = addColumnAvx2;
 #endif
   }
 };
@@ -131,6 +154,7 @@ const char* dotProductKind() { return dispatch().kind; }
 void FlatVectors::put(std::int64_t id, const float* v) {
   auto [it, added] = slot_.try_emplace(id, ids_.size());
   if (added) {
+    if (ids_.size() == colCap_) growColumns(std::max<size_t>(1024, colCap_ * 2));
     ids_.push_back(id);
     data_.resize(data_.size() + dim_);
     q8_.resize(q8_.size() + dim_);
@@ -138,7 +162,9 @@ void FlatVectors::put(std::int64_t id, const float* v) {
   }
   size_t at = it->second;
   std::memcpy(data_.data() + at * dim_, v, dim_ * sizeof(float));
-  scale_[at] = quantize(v, dim_, q8_.data() + at * dim_);
+  std::int8_t* row = q8_.data() + at * dim_;
+  scale_[at] = quantize(v, dim_, row);
+  for (size_t j = 0; j < dim_; ++j) cols_[j * colCap_ + at] = row[j];
 }
 
 bool FlatVectors::remove(std::int64_t id) {
@@ -150,6 +176,7 @@ bool FlatVectors::remove(std::int64_t id) {
     ids_[hole] = ids_[last];
     std::memcpy(data_.data() + hole * dim_, data_.data() + last * dim_, dim_ * sizeof(float));
     std::memcpy(q8_.data() + hole * dim_, q8_.data() + last * dim_, dim_);
+    for (size_t j = 0; j < dim_; ++j) cols_[j * colCap_ + hole] = cols_[j * colCap_ + last];
     scale_[hole] = scale_[last];
     slot_[ids_[hole]] = hole;
   }
@@ -166,6 +193,8 @@ void FlatVectors::clear() {
   q8_.clear();
   scale_.clear();
   slot_.clear();
+  cols_.clear();
+  colCap_ = 0;
 }
 
 void FlatVectors::reserve(size_t n) {
@@ -174,6 +203,29 @@ void FlatVectors::reserve(size_t n) {
   q8_.reserve(n * dim_);
   scale_.reserve(n);
   slot_.reserve(n);
+  if (n > colCap_) growColumns(n);
+}
+
+void FlatVectors::growColumns(size_t capacity) {
+  std::vector<std::int8_t> grown(dim_ * capacity);
+  for (size_t j = 0; j < dim_ && colCap_ > 0; ++j)
+    std::memcpy(grown.data() + j * capacity, cols_.data() + j * colCap_, ids_.size());
+  cols_ = std::move(grown);
+  colCap_ = capacity;
+}
+
+void FlatVectors::scanColumns(const std::int16_t* query, std::int32_t* acc) const {
+  AddColumnFn add = dispatch().addColumn;
+  size_t n = ids_.size();
+  std::fill(acc, acc + n, 0);
+  // Blocks of slots small enough that their scores stay in L1 while every
+  // column adds into them.
+  constexpr size_t kBlock = 4096;
+  for (size_t b = 0; b < n; b += kBlock) {
+    size_t len = std::min(kBlock, n - b);
+    for (size_t j = 0; j < dim_; ++j)
+      if (query[j] != 0) add(acc + b, cols_.data() + j * colCap_ + b, query[j], len);
+  }
 }
 
 namespace {
@@ -197,6 +249,34 @@ void keepBest(std::vector<VectorMatch>& all, size_t k) {
 struct Candidate {
   float score;
   std::uint32_t slot;
+};
+
+// Higher score first; ties: lower slot first (a total order, so the kept
+// set does not depend on the scan order).
+bool higher(const Candidate& a, const Candidate& b) {
+  return a.score != b.score ? a.score > b.score : a.slot < b.slot;
+}
+
+// The best `want` candidates offered, in a heap whose front is the worst
+// kept: most candidates are rejected by one comparison.
+class Shortlist {
+ public:
+  explicit Shortlist(size_t want) : want_(want) { heap_.reserve(want); }
+  void offer(const Candidate& c) {
+    if (heap_.size() < want_) {
+      heap_.push_back(c);
+      std::push_heap(heap_.begin(), heap_.end(), higher);
+    } else if (want_ > 0 && higher(c, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), higher);
+      heap_.back() = c;
+      std::push_heap(heap_.begin(), heap_.end(), higher);
+    }
+  }
+  const std::vector<Candidate>& items() const { return heap_; }
+
+ private:
+  size_t want_;
+  std::vector<Candidate> heap_;
 };
 
 }  // namespace
@@ -230,19 +310,21 @@ std::vector<VectorMatch> FlatVectors::top(const float* query, size_t k,
   std::vector<std::int16_t> q(dim_);
   (void)quantize(query, dim_, q.data());  // the query's scale does not change the order
   DotQ8Fn dot8 = dispatch().q8;
-  std::vector<Candidate> approx;
-  approx.reserve(ids_.size());
-  const std::int8_t* row = q8_.data();
-  for (size_t i = 0; i < ids_.size(); ++i, row += dim_)
-    if (!allowed || allowed->count(ids_[i]))
-      approx.push_back({static_cast<float>(dot8(q.data(), row, dim_)) * scale_[i], static_cast<std::uint32_t>(i)});
-  auto higher = [](const Candidate& a, const Candidate& b) {
-    return a.score != b.score ? a.score > b.score : a.slot < b.slot;
-  };
-  if (approx.size() > shortlist) {
-    std::nth_element(approx.begin(), approx.begin() + static_cast<std::ptrdiff_t>(shortlist), approx.end(), higher);
-    approx.resize(shortlist);
+  Shortlist best(shortlist);
+  size_t nonZero = static_cast<size_t>(std::count_if(q.begin(), q.end(), [](std::int16_t x) { return x != 0; }));
+  if (nonZero * 4 <= dim_) {  // sparse query: by bucket (same integer scores as by vector)
+    std::vector<std::int32_t> acc(ids_.size());
+    scanColumns(q.data(), acc.data());
+    for (size_t i = 0; i < ids_.size(); ++i)
+      if (!allowed || allowed->count(ids_[i]))
+        best.offer({static_cast<float>(acc[i]) * scale_[i], static_cast<std::uint32_t>(i)});
+  } else {
+    const std::int8_t* row = q8_.data();
+    for (size_t i = 0; i < ids_.size(); ++i, row += dim_)
+      if (!allowed || allowed->count(ids_[i]))
+        best.offer({static_cast<float>(dot8(q.data(), row, dim_)) * scale_[i], static_cast<std::uint32_t>(i)});
   }
+  const std::vector<Candidate>& approx = best.items();
   DotFn dot = dispatch().fn;
   std::vector<VectorMatch> out;
   out.reserve(approx.size());

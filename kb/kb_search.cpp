@@ -174,6 +174,17 @@ constexpr std::int64_t kScanCap = 3000;
 // thread (below, a thread costs more than the scan).
 constexpr size_t kConcurrentVectors = 4000;
 
+// BEGIN on construction, COMMIT on scope exit (nothing when BEGIN failed:
+// the statements then run in their own implicit transactions).
+struct ReadTransaction {
+  Db& db;
+  bool open;
+  explicit ReadTransaction(Db& d) : db(d), open(d.exec("BEGIN").has_value()) {}
+  ~ReadTransaction() {
+    if (open) (void)db.exec("COMMIT");
+  }
+};
+
 std::string fingerprint(const SearchRequest& r) {
   std::string s = r.query + '\x1f' + std::to_string(static_cast<int>(r.mode));
   for (const auto* list : {&r.filter.kinds, &r.filter.services, &r.filter.tags})
@@ -268,6 +279,12 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
   std::vector<std::string> terms = queryTerms(request.query);
   std::vector<std::int64_t> lexical, vector;
   Prepare prepare = [this](const std::string& sql) { return cachedStatement(sql); };
+  // The vector index syncs first (a rebuild opens its own transaction); the
+  // rest of the search reads one snapshot in one read transaction, so the
+  // WAL is locked and unlocked once instead of once per statement.
+  bool wantVector = !terms.empty() && request.mode != SearchMode::Lexical && queryVector;
+  Result<void> indexReady = wantVector ? ensureIndexLocked() : Result<void>{};
+  ReadTransaction snapshot(db_);
   if (terms.empty()) {
     // No searchable words: list the newest memories that pass the filter.
     std::vector<Param> params;
@@ -281,9 +298,9 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
     // runs on a second thread while this one runs the lexical arm.
     std::optional<std::unordered_set<std::int64_t>> allowed;
     std::future<std::vector<VectorMatch>> vectorArm;
-    if (request.mode != SearchMode::Lexical && queryVector) {
-      if (auto r = ensureIndexLocked(); !r) {
-        warnings.push_back("vector index unavailable: " + r.error().message);
+    if (wantVector) {
+      if (!indexReady) {
+        warnings.push_back("vector index unavailable: " + indexReady.error().message);
       } else if (index_) {
         if (!request.filter.empty()) {
           std::vector<Param> params;

@@ -6,12 +6,14 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <mutex>
 #include <random>
 #include <shared_mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/atomic_file.h"
 #include "kb/flat_vectors.h"
@@ -104,7 +106,12 @@ struct VectorIndex::Impl {
     if (it != hnsw->label_lookup_.end() && !hnsw->isMarkedDeleted(it->second)) hnsw->markDelete(it->first);
   }
 
-  // Builds the HNSW graph from the flat vectors (in id order: deterministic).
+  // Builds the HNSW graph from the flat vectors, in id order; with
+  // buildThreads > 1 the threads take ids in turn from a shared counter
+  // (hnswlib's addPoint locks per node, as its Python bindings rely on), so
+  // the graph, not the set of vectors, may differ slightly between builds.
+  // hnswlib draws each node's level from one unguarded generator; a racy
+  // draw only perturbs which levels nodes get.
   void buildGraph() {
     size_t n = flat.size();
     hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), std::max<size_t>(n + n / 4, 1024),
@@ -115,7 +122,24 @@ struct VectorIndex::Impl {
     order.reserve(n);
     for (size_t i = 0; i < n; ++i) order.emplace_back(flat.idAt(i), i);
     std::sort(order.begin(), order.end());
-    for (auto [id, slot] : order) hnsw->addPoint(flat.dataAt(slot), static_cast<hnswlib::labeltype>(id));
+    size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(owner.options_.buildThreads, 1)), 1, 16);
+    // The first 1,000 points go in on this thread, so that the parallel
+    // inserts start from a graph with some structure.
+    size_t serial = std::min(n, threads > 1 ? size_t{1000} : n);
+    for (size_t i = 0; i < serial; ++i)
+      hnsw->addPoint(flat.dataAt(order[i].second), static_cast<hnswlib::labeltype>(order[i].first));
+    std::atomic<size_t> next{serial};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < n;)
+        hnsw->addPoint(flat.dataAt(order[i].second), static_cast<hnswlib::labeltype>(order[i].first));
+    };
+    std::vector<std::thread> pool;
+    try {
+      for (size_t t = 1; t < threads && serial < n; ++t) pool.emplace_back(work);
+    } catch (const std::system_error&) {  // no thread available: this one does the rest
+    }
+    work();
+    for (auto& t : pool) t.join();
   }
 
   // Loads the graph cache; returns why it cannot be used on failure.
@@ -135,6 +159,12 @@ struct VectorIndex::Impl {
       auto h = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), owner.cachePath_.string());
       if (h->size_data_per_element_ != h->size_links_level0_ + dim() * sizeof(float) + sizeof(hnswlib::labeltype))
         return std::string("corrupt: dimension mismatch");
+      // A graph built with other parameters is rebuilt with the current ones.
+      auto m = static_cast<size_t>(owner.options_.m);
+      auto efc = std::max(static_cast<size_t>(owner.options_.efConstruction), m);
+      if (h->M_ != m || h->ef_construction_ != efc)
+        return "stale: built with M " + std::to_string(h->M_) + ", efConstruction " +
+               std::to_string(h->ef_construction_);
       h->setEf(static_cast<size_t>(owner.options_.efSearch));
       hnsw = std::move(h);
     } catch (const std::exception& e) {
@@ -349,6 +379,12 @@ std::vector<VectorMatch> VectorIndex::searchApproximate(const std::vector<float>
 Result<void> VectorIndex::save() {
   std::unique_lock lock(impl_->mu);
   return impl_->saveLocked();
+}
+
+void VectorIndex::setEfSearch(int ef) {
+  std::unique_lock lock(impl_->mu);
+  options_.efSearch = std::max(ef, 1);
+  if (impl_->hnsw) impl_->hnsw->setEf(static_cast<size_t>(options_.efSearch));
 }
 
 size_t VectorIndex::size() const {

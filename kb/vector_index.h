@@ -39,16 +39,24 @@
 namespace flywheel::kb {
 
 struct VectorIndexOptions {
-  // Below this many vectors: no graph, an exact SIMD scan (int8 pass + float
-  // rescore). On the hashing embedder's vectors HNSW cannot reach the recall
-  // target at 100,000 (bench/kb, vector arm CPU per search: scan recall@10
-  // 1.000 at 8.3 ms; HNSW ef 512 0.71 at 3.5 ms, ef 2000 0.89 at 12.7 ms).
-  size_t exactThreshold = 200000;
-  size_t exactFilterLimit = 200000;  // filtered search over at most this many ids: exact
-  int m = 16;
-  int efConstruction = 200;
-  int efSearch = 512;  // hashing vectors need a wide beam: recall@10 0.97 at 10k (bench/kb)
+  // Below this many vectors: no graph, an exact scan (int8 first pass by
+  // bucket or by vector, float rescore). At 100,000 hashing-embedder vectors
+  // the scan is exact in 0.9-1.8 ms of CPU per search; the graph below needs
+  // 10-13 ms for recall@10 0.968 (bench/kb, docs/kb.md). The scan grows
+  // linearly (about 9 ms at a million, extrapolated, not measured) and the
+  // graph needs a wider beam as it grows, so the graph is kept for above a
+  // million vectors.
+  size_t exactThreshold = 1000000;
+  size_t exactFilterLimit = 1000000;  // filtered search over at most this many ids: exact
+  // The hashing embedder's vectors are hard for a graph (dense, no clusters,
+  // short queries unlike the memories): at 100,000, M 16 / efConstruction
+  // 200 reach recall@10 0.71 at ef 512; M 48 / efConstruction 400 reach
+  // 0.943 at ef 512 and 0.968 at ef 768 (strict; 0.979 tie-aware).
+  int m = 48;
+  int efConstruction = 400;
+  int efSearch = 768;
   size_t saveEvery = 5000;  // save the cache after this many applied changes
+  int buildThreads = 2;     // threads inserting into the graph during a full build
 };
 
 struct VectorMatch {
@@ -76,6 +84,8 @@ class VectorIndex {
   std::vector<VectorMatch> searchApproximate(const std::vector<float>& query, size_t k) const;
   /// Writes the cache atomically.
   Result<void> save();
+  /// Changes the HNSW beam width of later searches (benchmarks sweep it).
+  void setEfSearch(int ef);
 
   size_t size() const;             // live vectors
   int dimension() const { return dim_; }

@@ -4,7 +4,13 @@
 // search. Prints a table and RESULT lines (JSON).
 //
 //   bench_kb_scale [--n 100000] [--dir D] [--queries 300] [--ef 512] [--m 16] [--efc 200] [--threshold T]
-//                  [--mode hybrid|lexical|vector] [--keep] [--reuse] [--export DIR]
+//                  [--threads 2] [--efs 64,128,...] [--recall-queries 200]
+//                  [--mode hybrid|lexical|vector|none] [--keep] [--reuse] [--export DIR]
+//
+// Defaults for --ef, --m, --efc, --threshold and --threads are the library's
+// (VectorIndexOptions), so that the bench measures what kb_search runs.
+// --efs sweeps the HNSW beam width for the recall table (strict and
+// tie-aware recall@10, see kb_recall.h); --mode none skips the latency runs.
 //
 // With --dir D the knowledge base is written to D/.flywheel (kept with
 // --keep) so that the MCP benchmark can serve the same data; --export DIR
@@ -23,6 +29,7 @@
 #include <vector>
 
 #include "kb/knowledge_base.h"
+#include "kb_recall.h"
 
 using namespace flywheel::kb;
 namespace fs = std::filesystem;
@@ -143,8 +150,10 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t n = 100000, nq = 300, threshold = VectorIndexOptions{}.exactThreshold;
-  int ef = 512, m = 16, efc = 200;
+  const VectorIndexOptions defaults;
+  size_t n = 100000, nq = 300, threshold = defaults.exactThreshold, recallQueries = 200;
+  int ef = defaults.efSearch, m = defaults.m, efc = defaults.efConstruction, threads = defaults.buildThreads;
+  std::vector<int> efs;
   bool keep = false, reuse = false;
   std::string onlyMode;
   fs::path dir, exportDir;
@@ -157,6 +166,16 @@ int main(int argc, char** argv) {
     else if (i + 1 < argc && a == "--ef") ef = std::stoi(argv[++i]);
     else if (i + 1 < argc && a == "--m") m = std::stoi(argv[++i]);
     else if (i + 1 < argc && a == "--efc") efc = std::stoi(argv[++i]);
+    else if (i + 1 < argc && a == "--threads") threads = std::stoi(argv[++i]);
+    else if (i + 1 < argc && a == "--recall-queries") recallQueries = std::stoul(argv[++i]);
+    else if (i + 1 < argc && a == "--efs") {
+      std::string list = argv[++i];
+      for (size_t at = 0; at < list.size();) {
+        size_t comma = list.find(',', at);
+        efs.push_back(std::stoi(list.substr(at, comma - at)));
+        at = comma == std::string::npos ? list.size() : comma + 1;
+      }
+    }
     else if (i + 1 < argc && a == "--threshold") threshold = std::stoul(argv[++i]);  // exactThreshold
     else if (i + 1 < argc && a == "--dir") dir = argv[++i];
     else if (i + 1 < argc && a == "--mode") onlyMode = argv[++i];  // hybrid, lexical or vector only
@@ -170,6 +189,8 @@ int main(int argc, char** argv) {
   opts.index.m = m;
   opts.index.efConstruction = efc;
   opts.index.exactThreshold = threshold;
+  opts.index.buildThreads = threads;
+  if (efs.empty()) efs.push_back(ef);
   auto kb = KnowledgeBase::open(state, opts);
   if (!kb) return std::cerr << kb.error().message << "\n", 1;
 
@@ -195,6 +216,7 @@ int main(int argc, char** argv) {
   auto idx = (*kb)->vectorIndex();
   if (!idx) return std::cerr << idx.error().message << "\n", 1;
   double buildMs = ms(Clock::now() - t0);
+  std::string loadHow = (*idx)->lastLoad();
 
   std::vector<std::string> queries;
   Gen qgen;  // replays the same memories to draw queries from them
@@ -212,9 +234,13 @@ int main(int argc, char** argv) {
     std::ofstream qout(exportDir / "queries.txt");
     for (const auto& q : queries) qout << q << "\n";
   }
-  std::printf("memories: %zu\nimport (rememberMany, batches of 1000): %.1f s wall, %.1f s CPU (%.0f memories/s wall)\nvectors loaded from SQLite%s: %.1f s\n", n,
-              importMs / 1000, importCpuMs / 1000, static_cast<double>(n) / (importMs / 1000),
-              n >= opts.index.exactThreshold ? " + HNSW build" : " (no graph below the threshold)", buildMs / 1000);
+  std::printf("memories: %zu\nimport (rememberMany, batches of 1000): %.1f s wall, %.1f s CPU (%.0f memories/s wall)\n"
+              "vectors loaded%s: %.1f s wall (%s; M %d, efConstruction %d, %d build threads)\n",
+              n, importMs / 1000, importCpuMs / 1000, static_cast<double>(n) / (importMs / 1000),
+              n >= opts.index.exactThreshold ? " + HNSW graph" : " (no graph below the threshold)", buildMs / 1000,
+              loadHow.c_str(), m, efc, threads);
+  std::printf("RESULT {\"bench\":\"kb_scale\",\"n\":%zu,\"metric\":\"index_load_s\",\"value\":%.2f,\"how\":\"%s\","
+              "\"m\":%d,\"efc\":%d,\"threads\":%d}\n", n, buildMs / 1000, loadHow.c_str(), m, efc, threads);
   const std::pair<const char*, SearchMode> modes[] = {
       {"hybrid", SearchMode::Hybrid}, {"lexical", SearchMode::Lexical}, {"vector", SearchMode::Vector}};
   for (auto [name, mode] : modes) {
@@ -234,25 +260,19 @@ int main(int argc, char** argv) {
                 "\"cpu_p50\":%.3f,\"cpu_p95\":%.3f}\n",
                 n, name, percentile(lat, 0.5), percentile(lat, 0.95), percentile(cpu, 0.5), percentile(cpu, 0.95));
   }
-  double recall = 0;
-  size_t rq = std::min<size_t>(queries.size(), 200);
-  for (size_t i = 0; i < rq; ++i) {
-    auto v = (*kb)->embedder().embed({queries[i]});
-    auto exact = (*idx)->searchExact(v->front(), 10);
-    auto approx = (*idx)->searchApproximate(v->front(), 10);
-    size_t good = 0;
-    for (const auto& a : approx) good += !exact.empty() && a.similarity >= exact.back().similarity - 1e-6f;
-    recall += exact.empty() ? 1.0 : static_cast<double>(good) / static_cast<double>(exact.size());
+  std::vector<std::vector<float>> sampleDocs;  // 100 stored memories, for the data-shape statistics
+  {
+    Gen dgen;
+    for (size_t i = 0; i < std::min<size_t>(n, 100); ++i) {
+      auto d = dgen.memory(i);
+      Memory mem{.kind = d.kind, .service = d.service, .title = d.title, .body = d.body, .tags = d.tags};
+      if (auto v = (*kb)->embedder().embed({embeddingText(mem)}); v && !v->empty()) sampleDocs.push_back(v->front());
+    }
   }
-  recall /= static_cast<double>(rq);
-  bool graph = (*idx)->size() >= opts.index.exactThreshold;
-  if (graph)
-    std::printf("HNSW recall@10 vs exact (M %d, efConstruction %d, ef %d, %zu queries): %.3f\n", m, efc, ef, rq, recall);
-  else
-    std::printf("no graph below %zu vectors: int8 scan + float rescore, recall@10 vs float exact (%zu queries): %.3f\n",
-                opts.index.exactThreshold, rq, recall);
-  std::printf("RESULT {\"bench\":\"kb_scale\",\"n\":%zu,\"metric\":\"hnsw_recall@10\",\"value\":%.4f,\"ef\":%d}\n", n,
-              recall, ef);
+  bench::reportRecall(**kb, **idx, queries, sampleDocs,
+                      {.efs = efs, .queries = recallQueries, .m = m, .efConstruction = efc,
+                       .graph = (*idx)->size() >= opts.index.exactThreshold, .n = n},
+                      ef);
   t0 = Clock::now();
   if (auto r = (*kb)->saveIndex(); !r) return std::cerr << r.error().message << "\n", 1;
   double saveMs = ms(Clock::now() - t0);

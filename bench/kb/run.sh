@@ -8,17 +8,24 @@
 #      p95, ratio). flywheel's records are written by bench_kb_scale into a
 #      temporary universe's .flywheel/kb.sqlite (the rememberMany path that
 #      `flywheel kb import` uses); server-memory gets them with create_entities.
-#   3. with --scale: 100,000 memories: import time, HNSW build time, HNSW
-#      recall@10 against exact search, in-process p50/p95, and kb_search
-#      p50/p95 over MCP stdio (takes minutes).
+#   3. with --scale: 100,000 memories: import time, vector load time, the
+#      scan's recall@10 against a float scan, in-process p50/p95, and
+#      kb_search p50/p95 over MCP stdio (takes minutes);
+#   4. with --scale --hnsw as well: the HNSW graph on the same 100,000
+#      memories (below a million vectors kb_search scans instead; the graph
+#      is forced with --threshold): build time, strict and tie-aware
+#      recall@10 against exact search and CPU per search for several ef
+#      (the build takes about 8 minutes on 2 cores).
 #
-#   bench/kb/run.sh [--scale] [build dir]      (default build dir: build)
+#   bench/kb/run.sh [--scale [--hnsw]] [build dir]      (default build dir: build)
 #   KB_PEER_N=10000 KB_QUERIES=300 KB_BENCH_N=100000   sizes
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 scale=0
+hnsw=0
 if [ "${1:-}" = "--scale" ]; then scale=1; shift; fi
+if [ "${1:-}" = "--hnsw" ]; then hnsw=1; shift; fi
 build="$(cd "${1:-$root/build}" && pwd)"
 n="${KB_BENCH_N:-100000}"
 peer_n="${KB_PEER_N:-10000}"
@@ -38,7 +45,7 @@ echo
 echo "== MCP stdio, same SDK client: flywheel kb_search vs server-memory search_nodes, $peer_n records =="
 mkdir -p "$work/peer"
 "$build/bench/kb/bench_kb_scale" --n "$peer_n" --queries "$nq" --mode hybrid --dir "$work/peer/universe" --keep \
-  --export "$work/peer" | grep -E '^(memories|import|kb_search hybrid|HNSW recall)'
+  --export "$work/peer" | grep -E '^(memories|import|kb_search hybrid|HNSW recall|no graph)'
 "$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/peer/universe" \
   --records "$work/peer/records.tsv" --queries "$work/peer/queries.txt" --peer
 rm -rf "$work/peer"
@@ -51,4 +58,9 @@ if [ "$scale" = 1 ]; then
   echo "-- kb_search over MCP stdio at $n memories"
   "$node" "$here/mcp_bench.mjs" --flywheel "$build/cli/flywheel" --universe "$work/big/universe" \
     --records "$work/big/records.tsv" --queries "$work/big/queries.txt"
+  if [ "$hnsw" = 1 ]; then
+    echo "-- HNSW graph on the same $n memories (library defaults for M, efConstruction; ef swept)"
+    "$build/bench/kb/bench_kb_scale" --n "$n" --dir "$work/big/universe" --keep --reuse --threshold 1000 \
+      --mode none --efs 256,512,768,1024
+  fi
 fi

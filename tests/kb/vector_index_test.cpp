@@ -105,6 +105,18 @@ TEST_CASE("the index cache is reused, and rebuilt when missing or corrupt", "[kb
     auto kb = KnowledgeBase::open(state, withGraph());
     CHECK(lastLoad(**kb) == "rebuilt (corrupt: unreadable meta)");
   }
+  SECTION("built with other graph parameters, then saved with the new ones") {
+    auto older = withGraph();
+    older.index.m = 16;
+    older.index.efConstruction = 200;
+    {
+      auto kb = KnowledgeBase::open(state, older);
+      CHECK(lastLoad(**kb) == "rebuilt (stale: built with M 48, efConstruction 400)");
+      CHECK(topVectorHit(**kb, "ledger settlement memo 9") == expected);
+    }
+    auto kb = KnowledgeBase::open(state, older);
+    CHECK(lastLoad(**kb) == "loaded");
+  }
 }
 
 TEST_CASE("an open index sees writes and deletes made by another connection", "[kb][index]") {
