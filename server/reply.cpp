@@ -72,8 +72,10 @@ bool Reply::raw(std::shared_ptr<const std::string> serializedResult) const {
     spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
     return false;
   }
-  state_->sendRaw(RawResponse{"{\"jsonrpc\":\"2.0\",\"id\":" + state_->id.dump() + ",\"result\":",
-                              std::move(serializedResult), "}"});
+  // The id goes last, so that everything before it is the same for every
+  // request and a transport can send head and page as one stored block.
+  state_->sendRaw(RawResponse{"{\"jsonrpc\":\"2.0\",\"result\":", std::move(serializedResult),
+                              ",\"id\":" + state_->id.dump() + "}"});
   return true;
 }
 

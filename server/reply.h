@@ -25,7 +25,9 @@ namespace flywheel::rpc {
 
 /// A response serialized in three pieces, `head` + `*body` + `tail`, so that
 /// a cached, immutable result page (`body`) reaches the transport without a
-/// copy. `body` may be null; it must never be modified once shared.
+/// copy. `body` may be null; it must never be modified once shared. For a
+/// shared page the head is the same for every request (the id is in the
+/// tail), so a transport may store head and page together.
 struct RawResponse {
   std::string head;
   std::shared_ptr<const std::string> body;

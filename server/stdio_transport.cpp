@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cerrno>
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -27,11 +28,12 @@ namespace {
 
 // Writes each message as one line. A cached result page (tools/list) is
 // handed to the kernel with vmsplice(2) when the output is a pipe: the pipe
-// then references the page's memory instead of a copy of it, which halves
-// the time a 50 KB catalogue takes to leave the process. The kernel reads
-// that memory whenever the client gets round to reading, so a spliced page
-// is retained for the life of the process (catalogues change rarely; past
-// kMaxRetained distinct pages, further ones are copied as usual).
+// then references a stored copy of the response's fixed head and the page
+// instead of a fresh copy of them, and only the short tail (the id) is
+// written. The kernel reads that memory whenever the client gets round to
+// reading, so a spliced block is kept for the life of the process
+// (catalogues change rarely; past kMaxRetained distinct blocks, further
+// responses are copied as usual).
 class FdSink final : public MessageSink {
  public:
   explicit FdSink(int fd) : fd_(fd) {
@@ -50,23 +52,34 @@ class FdSink final : public MessageSink {
     if (!r.body || r.body->size() < kSpliceMin || !splice_) return sendText(r.joined(), related, isResponse);
     r.tail.push_back('\n');
     std::lock_guard lock(mu_);
-    if (!retain(r.body)) {
+    const std::string* block = retain(r);
+    if (!block) {
       std::string line = r.joined();
       writeAll(line.data(), line.size());
       return;
     }
-    if (writeAll(r.head.data(), r.head.size()) && spliceAll(*r.body)) writeAll(r.tail.data(), r.tail.size());
+    if (spliceAll(*block)) writeAll(r.tail.data(), r.tail.size());
   }
 
  private:
   static constexpr std::size_t kSpliceMin = 16 * 1024;  // below this a copy is as cheap as the page bookkeeping
   static constexpr std::size_t kMaxRetained = 64;
 
-  bool retain(const std::shared_ptr<const std::string>& page) {
-    if (std::ranges::find(retained_, page) != retained_.end()) return true;
-    if (retained_.size() >= kMaxRetained) return false;
-    retained_.push_back(page);
-    return true;
+  struct Block {
+    std::shared_ptr<const std::string> page;
+    std::string head;
+    std::unique_ptr<const std::string> text;  // head + page: what the kernel reads
+  };
+
+  // The stored head+page block for this response (null: copy it instead).
+  const std::string* retain(const rpc::RawResponse& r) {
+    for (const auto& b : retained_)
+      if (b.page == r.body && b.head == r.head) return b.text.get();
+    if (retained_.size() >= kMaxRetained) return nullptr;
+    auto text = std::make_unique<const std::string>(r.head + *r.body);
+    const std::string* block = text.get();
+    retained_.push_back({r.body, r.head, std::move(text)});
+    return block;
   }
 
   bool spliceAll(const std::string& page) {
@@ -102,7 +115,7 @@ class FdSink final : public MessageSink {
   int fd_;
   bool splice_ = false;  // the output is a pipe and vmsplice works on it
   std::mutex mu_;
-  std::vector<std::shared_ptr<const std::string>> retained_;  // pages the kernel may still read
+  std::vector<Block> retained_;  // blocks the kernel may still read
 };
 
 // How long the reader keeps polling stdin without sleeping after input
