@@ -43,9 +43,16 @@ SID=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$PORT/mcp" -H 'Content
   -H 'Accept: application/json, text/event-stream' \
   -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}' \
   | tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+# A 2 s warm-up first (not reported), so the measured run starts with the
+# connections open and the worker threads running.
+MCP_SESSION_ID=$SID wrk -t2 -c32 -d2s -s "$ROOT/bench/protocol/ping.lua" "http://127.0.0.1:$PORT/mcp" >/dev/null
+steal() { awk '/^cpu /{print $9}' /proc/stat; }  # time the host took the VM's CPUs away (USER_HZ ticks)
+STEAL0=$(steal)
 MCP_SESSION_ID=$SID wrk -t2 -c32 -d10s --latency -s "$ROOT/bench/protocol/ping.lua" "http://127.0.0.1:$PORT/mcp" | tee "$WORK/wrk.txt"
 p99=$(sed -n 's/^ *99% *//p' "$WORK/wrk.txt")
 rps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.txt")
 non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' "$WORK/wrk.txt"); non2xx=${non2xx:-0}
 sockerr=$(sed -n 's/.*Socket errors: *//p' "$WORK/wrk.txt"); sockerr=${sockerr:-none}
-echo "http method=ping connections=32 p99=$p99 requests_per_sec=$rps non2xx=$non2xx socket_errors=$sockerr"
+STEAL_MS=$(( ($(steal) - STEAL0) * 1000 / $(getconf CLK_TCK) ))
+echo "http method=ping connections=32 p99=$p99 requests_per_sec=$rps non2xx=$non2xx socket_errors=$sockerr host_steal_ms=$STEAL_MS"
+echo "# host_steal_ms: CPU time the hypervisor took from this VM during the run; p99 tails follow it"
