@@ -55,4 +55,4 @@ non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' "$WORK/wrk.txt"); non2xx=${
 sockerr=$(sed -n 's/.*Socket errors: *//p' "$WORK/wrk.txt"); sockerr=${sockerr:-none}
 STEAL_MS=$(( ($(steal) - STEAL0) * 1000 / $(getconf CLK_TCK) ))
 echo "http method=ping connections=32 p99=$p99 requests_per_sec=$rps non2xx=$non2xx socket_errors=$sockerr host_steal_ms=$STEAL_MS"
-echo "# host_steal_ms: CPU time the hypervisor took from this VM during the run; p99 tails follow it"
+echo "# host_steal_ms: CPU time the hypervisor took from this VM during the run"
