@@ -52,30 +52,23 @@ std::string RawResponse::joined() const {
   return text;
 }
 
-bool Reply::raw(std::string_view serializedResult) const {
-  if (!state_->sendRaw) return (*this)(json::parse(serializedResult));
-  if (state_->answered.exchange(true)) {
-    spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
-    return false;
-  }
-  RawResponse response;
-  response.head.reserve(40 + serializedResult.size());
-  response.head.append("{\"jsonrpc\":\"2.0\",\"id\":").append(state_->id.dump()).append(",\"result\":");
-  response.head.append(serializedResult).push_back('}');
-  state_->sendRaw(std::move(response));
-  return true;
-}
+bool Reply::raw(std::string_view serializedResult) const { return sendPieces(serializedResult, nullptr); }
 
 bool Reply::raw(std::shared_ptr<const std::string> serializedResult) const {
-  if (!state_->sendRaw) return (*this)(json::parse(*serializedResult));
+  return sendPieces({}, std::move(serializedResult));
+}
+
+bool Reply::sendPieces(std::string_view inlineResult, std::shared_ptr<const std::string> page) const {
+  if (!state_->sendRaw) return (*this)(json::parse(page ? std::string_view(*page) : inlineResult));
   if (state_->answered.exchange(true)) {
     spdlog::error("server bug: second reply to {} (id {}) dropped", state_->method, state_->id.dump());
     return false;
   }
-  // The id goes last, so that everything before it is the same for every
-  // request and a transport can send head and page as one stored block.
-  state_->sendRaw(RawResponse{"{\"jsonrpc\":\"2.0\",\"result\":", std::move(serializedResult),
-                              ",\"id\":" + state_->id.dump() + "}"});
+  // The id goes last, so that everything before a shared page is the same for
+  // every request and a transport can send head and page as one stored block.
+  RawResponse response{"{\"jsonrpc\":\"2.0\",\"result\":", std::move(page), ",\"id\":" + state_->id.dump() + "}"};
+  response.head += inlineResult;
+  state_->sendRaw(std::move(response));
   return true;
 }
 

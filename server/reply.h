@@ -61,6 +61,8 @@ class Reply {
   const std::string& method() const;
 
  private:
+  // Both raw() forms: the result inline or as a shared page.
+  bool sendPieces(std::string_view inlineResult, std::shared_ptr<const std::string> page) const;
   struct State;
   std::shared_ptr<State> state_;
 };

@@ -1,5 +1,5 @@
 // Newline-delimited JSON over two file descriptors, one session.
-#include <fcntl.h>
+#include <fcntl.h>  // vmsplice
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -8,10 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cerrno>
-#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -49,16 +48,15 @@ class FdSink final : public MessageSink {
     writeAll(line.data(), line.size());
   }
   void sendRaw(rpc::RawResponse r, const json& related, bool isResponse) override {
-    if (!r.body || r.body->size() < kSpliceMin || !splice_) return sendText(r.joined(), related, isResponse);
-    r.tail.push_back('\n');
-    std::lock_guard lock(mu_);
-    const std::string* block = retain(r);
-    if (!block) {
-      std::string line = r.joined();
-      writeAll(line.data(), line.size());
-      return;
+    if (r.body && r.body->size() >= kSpliceMin) {
+      std::lock_guard lock(mu_);
+      if (const std::string* block = splice_ ? retain(r) : nullptr) {
+        r.tail.push_back('\n');
+        if (spliceAll(*block)) writeAll(r.tail.data(), r.tail.size());
+        return;
+      }
     }
-    if (spliceAll(*block)) writeAll(r.tail.data(), r.tail.size());
+    sendText(r.joined(), related, isResponse);
   }
 
  private:
@@ -150,11 +148,8 @@ class StdioTransport final : public Transport {
     auto lastInput = std::chrono::steady_clock::now();
     while (!stop_) {
       pollfd pfd{in_, POLLIN, 0};
-      int ready = ::poll(&pfd, 1, 0);
-      if (ready == 0) {
-        if (std::chrono::steady_clock::now() - lastInput < spin) continue;
-        ready = ::poll(&pfd, 1, 200);
-      }
+      bool spinning = std::chrono::steady_clock::now() - lastInput < spin;
+      int ready = ::poll(&pfd, 1, spinning ? 0 : 200);
       if (ready < 0 && errno != EINTR) return fail(Error::io("polling stdin failed"));
       if (ready <= 0) continue;
       ssize_t n = ::read(in_, buf, sizeof buf);

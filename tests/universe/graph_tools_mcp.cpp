@@ -64,7 +64,6 @@ struct GraphServer : flywheel::testing::ToolTestServer {
 
 TEST_CASE("graph tools answer the shop's i32 -> String change over MCP") {
   GraphServer s;
-  const ShopCopy& shop = s.shop;
   flywheel::mcp::InMemoryClient& client = *s.client;
 
   json diff = s.call("intent_diff", json::object());
