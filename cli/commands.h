@@ -25,8 +25,9 @@ struct CliState {
 /// directory; made absolute and canonical.
 std::filesystem::path resolveUniverse(const CliState& state);
 
-/// The flywheel source tree (schemas/, forge templates): $FLYWHEEL_HOME, else
-/// the directory this binary was configured from.
+/// Where flywheel's schemas/ and forge/templates/ come from: $FLYWHEEL_HOME
+/// (a tree on disk, for people editing them), else empty: the copies compiled
+/// into the binary (core/assets.h).
 std::filesystem::path sourceDir();
 
 #define FLYWHEEL_CLI_GROUP(Name) void add##Name##Commands(CLI::App& app, CliState& state);

@@ -24,7 +24,7 @@ std::filesystem::path resolveUniverse(const CliState& state) {
 
 std::filesystem::path sourceDir() {
   if (const char* env = std::getenv("FLYWHEEL_HOME"); env && *env) return env;
-  return FLYWHEEL_SOURCE_DIR;
+  return {};  // the templates and schemas compiled into the binary
 }
 
 }  // namespace flywheel::cli

@@ -57,7 +57,7 @@ int runServe(const CliState& state, const ServeOptions& o) {
                          .title = "flywheel",
                          .version = FLYWHEEL_VERSION,
                          .instructions = mcp::flywheelInstructions(),
-                         .schemaDir = config.sourceDir / "schemas",
+                         .schemaDir = config.sourceDir.empty() ? config.sourceDir : config.sourceDir / "schemas",
                          .sessionIdleTimeout = std::chrono::minutes(o.idleMinutes)});
   if (auto r = tools::registerAllTools(server, config); !r) {
     std::cerr << "flywheel: cannot start: " << r.error().message << "\n";

@@ -1,8 +1,9 @@
-// Loading a target's templates from disk.
+// Loading a target's templates: built in, or from a directory on disk.
 #include "forge/template_set.h"
 
 #include <array>
 
+#include "core/assets.h"
 #include "core/atomic_file.h"
 #include "forge/generation_gap.h"
 
@@ -16,33 +17,52 @@ constexpr std::array<std::string_view, 20> kRustTemplates{
     "custom.rs",      "Cargo.toml",    "workspace.toml", "cargo_dependency", "workspace_member"};
 }  // namespace
 
-Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
+// Parses `texts` (name -> template text) into a set and checks that every
+// template the Rust stamper needs is there; `where` names their origin.
+Result<TemplateSet> TemplateSet::fromTexts(const std::map<std::string, std::string>& texts,
+                                           const std::filesystem::path& dir, const std::string& where) {
   TemplateSet set;
   set.dir_ = dir;
+  for (const auto& [name, text] : texts) {
+    auto t = Template::parse(name + ".tmpl", text);
+    if (!t) return fail(Error::invalidArgument("forge templates: " + t.error().message));
+    set.templates_[name] = *t;
+  }
+  for (auto name : kRustTemplates)
+    if (!set.templates_.contains(name))
+      return fail(Error::notFound("forge templates: " + where + std::string(name) +
+                                  ".tmpl is missing; restore it from flywheel's source tree"));
+  std::string all;  // sorted by name: the fingerprint ignores listing order
+  for (const auto& [name, text] : texts) all += std::to_string(name.size()) + ":" + name + std::to_string(text.size()) + ":" + text;
+  set.fingerprint_ = contentHash(all);
+  return set;
+}
+
+Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> texts;
+  if (dir.empty()) {
+    constexpr std::string_view kPrefix = "forge/templates/rust/";
+    for (const auto& [path, text] : builtinAssetsUnder(kPrefix)) {
+      std::string_view file = path.substr(kPrefix.size());
+      if (file.ends_with(".tmpl") && file.find('/') == std::string_view::npos)
+        texts[std::string(file.substr(0, file.size() - 5))] = std::string(text);
+    }
+    return fromTexts(texts, dir, "the built-in ");
+  }
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     return fail(Error::notFound("forge templates: " + dir.string() +
-                                " is not a directory; set FLYWHEEL_HOME to flywheel's source tree"));
-  std::map<std::string, std::string> texts;  // sorted: the fingerprint ignores listing order
+                                " is not a directory; unset FLYWHEEL_HOME to use the built-in templates, or point it"
+                                " at a tree holding forge/templates/rust"));
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto& p = entry.path();
     if (p.extension() != ".tmpl") continue;
     auto text = readFile(p);
     if (!text) return fail(text.error());
-    auto t = Template::parse(p.filename().string(), *text);
-    if (!t) return fail(Error::invalidArgument("forge templates: " + t.error().message));
-    set.templates_[p.stem().string()] = *t;
     texts[p.stem().string()] = *text;
   }
   if (ec) return fail(Error::io("forge templates: cannot list " + dir.string() + ": " + ec.message()));
-  for (auto name : kRustTemplates)
-    if (!set.templates_.contains(name))
-      return fail(Error::notFound("forge templates: " + (dir / (std::string(name) + ".tmpl")).string() +
-                                  " is missing; restore it from flywheel's source tree"));
-  std::string all;
-  for (const auto& [name, text] : texts) all += std::to_string(name.size()) + ":" + name + std::to_string(text.size()) + ":" + text;
-  set.fingerprint_ = contentHash(all);
-  return set;
+  return fromTexts(texts, dir, (dir / "").string());
 }
 
 std::string TemplateSet::render(std::string_view name, const TemplateObject& context) const {

@@ -1,4 +1,5 @@
-// The templates of one Forge target, loaded once from a directory of data files.
+// The templates of one Forge target: built into flywheel, or loaded once from
+// a directory of data files.
 //
 // `forge/templates/rust/` holds one `<name>.tmpl` per piece of output (a
 // pattern, a type kind, the header, the files created once). Loading checks
@@ -19,18 +20,21 @@ namespace flywheel::forge {
 
 class TemplateSet {
  public:
-  /// Loads every `*.tmpl` in `dir` (keyed by file name without `.tmpl`) and
-  /// checks that the Rust stamper's templates are all there.
+  /// Loads every `*.tmpl` in `dir` (keyed by file name without `.tmpl`), or
+  /// the built-in Rust templates compiled into flywheel when `dir` is empty,
+  /// and checks that the Rust stamper's templates are all there.
   static Result<TemplateSet> load(const std::filesystem::path& dir);
 
-  /// `<sourceDir>/forge/templates/rust`.
+  /// `<sourceDir>/forge/templates/rust`; empty (the built-in templates) when
+  /// `sourceDir` is empty, i.e. FLYWHEEL_HOME is not set.
   static std::filesystem::path rustDir(const std::filesystem::path& sourceDir) {
-    return sourceDir / "forge" / "templates" / "rust";
+    return sourceDir.empty() ? sourceDir : sourceDir / "forge" / "templates" / "rust";
   }
 
   /// Renders template `name`; a name load() did not check renders as "".
   std::string render(std::string_view name, const TemplateObject& context) const;
 
+  /// Where the templates came from; empty for the built-in ones.
   const std::filesystem::path& dir() const { return dir_; }
 
   /// A hash of every template's name and text (16 hex digits): changes when
@@ -38,6 +42,9 @@ class TemplateSet {
   const std::string& fingerprint() const { return fingerprint_; }
 
  private:
+  static Result<TemplateSet> fromTexts(const std::map<std::string, std::string>& texts,
+                                       const std::filesystem::path& dir, const std::string& where);
+
   std::filesystem::path dir_;
   std::string fingerprint_;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> templates_;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs every test: the Catch2
 # suites, the real-cargo integration tests and the end-to-end tests with the
-# official MCP client and conformance suite (all registered with CTest).
+# official MCP client and conformance suite, and a short run of every fuzz
+# target (all registered with CTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+# The fuzz targets (clang, ASan + UBSan) for the short fuzz_* runs in ctest.
+fuzz/run.sh --build
 cd build
 # A test that fails is run once more before it counts as failed, so that one
 # scheduling hiccup on a loaded 2-core machine does not hide the result of

@@ -35,7 +35,7 @@ struct ServerOptions {
   std::string title = "flywheel";
   std::string version = "0.1.0";
   std::string instructions;           // sent in the initialize result (keep it under 2 KB)
-  std::filesystem::path schemaDir;    // holds tools/<name>.json
+  std::filesystem::path schemaDir;    // holds tools/<name>.json; empty: the built-in schemas
   std::size_t workerThreads = 8;
   std::size_t pageSize = 100;         // items per tools/list (etc.) page
   std::size_t maxResultChars = 20000; // a text block above this is cut (see docs/protocol.md)

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/assets.h"
 #include "server/protocol.h"
 
 namespace flywheel::mcp {
@@ -19,14 +20,27 @@ bool validToolName(const std::string& n) {
   return true;
 }
 
-Result<json> readSchemaFile(const std::filesystem::path& file, const std::string& tool) {
-  std::ifstream in(file);
-  if (!in)
-    return fail(Error::notFound("tool " + tool + " has no schema: " + file.string() +
-                                " is missing; add it ({\"name\", \"inputSchema\", \"outputSchema\", \"examples\"})"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json doc = json::parse(ss.str(), nullptr, false);
+// The schema document of `tool`: `<schemaDir>/tools/<tool>.json`, or the
+// built-in copy compiled into flywheel when `schemaDir` is empty.
+Result<json> readSchemaFile(const std::filesystem::path& schemaDir, const std::filesystem::path& file,
+                            const std::string& tool) {
+  std::string text;
+  if (schemaDir.empty()) {
+    auto builtin = builtinAsset(file.generic_string());
+    if (!builtin)
+      return fail(Error::notFound("tool " + tool + " has no built-in schema " + file.generic_string() +
+                                  "; add it to flywheel's schemas/tools/ and rebuild"));
+    text = *builtin;
+  } else {
+    std::ifstream in(file);
+    if (!in)
+      return fail(Error::notFound("tool " + tool + " has no schema: " + file.string() +
+                                  " is missing; add it ({\"name\", \"inputSchema\", \"outputSchema\", \"examples\"})"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return fail(Error::invalidArgument("schema file " + file.string() + " is not valid JSON"));
   if (!doc.is_object()) return fail(Error::invalidArgument("schema file " + file.string() + " must hold an object"));
   if (doc.contains("name") && doc["name"] != tool)
@@ -71,8 +85,8 @@ Result<void> ToolRegistry::addTool(ToolSpec spec) {
     return fail(Error::invalidArgument("tool name \"" + spec.name + "\" is invalid; use 1-128 of [A-Za-z0-9_.-]"));
   if (!spec.handler) return fail(Error::invalidArgument("tool " + spec.name + " has no handler"));
   if (findTool(spec.name)) return fail(Error::alreadyExists("tool " + spec.name + " is registered twice"));
-  auto file = schemaDir_ / "tools" / (spec.name + ".json");
-  auto doc = readSchemaFile(file, spec.name);
+  auto file = (schemaDir_.empty() ? std::filesystem::path("schemas") : schemaDir_) / "tools" / (spec.name + ".json");
+  auto doc = readSchemaFile(schemaDir_, file, spec.name);
   if (!doc) return fail(doc.error());
   auto tool = std::make_shared<RegisteredTool>();
   tool->inputSchema = doc->value("inputSchema", json());

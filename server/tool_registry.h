@@ -1,7 +1,8 @@
 // ToolRegistry: the tools, resources, resource templates and prompts one
 // server offers, with each tool's schemas loaded and compiled.
 //
-// A tool's schemas live in `<schemaDir>/tools/<name>.json` as
+// A tool's schemas live in `<schemaDir>/tools/<name>.json` (the built-in
+// `schemas/tools/<name>.json` compiled into flywheel when schemaDir is empty) as
 // {"name", "inputSchema", "outputSchema"?, "examples"?}; addTool refuses a
 // tool whose file is missing or unusable, or whose name is taken, so a broken
 // catalogue fails at start-up rather than at the first call. Schemas are

@@ -11,6 +11,7 @@
 #include <functional>
 #include <iostream>
 
+#include "forge/template_set.h"
 #include "mechanic/intent_cascade.h"
 #include "mechanic/prompts.h"
 #include "tools/mechanic_support.h"
@@ -64,7 +65,7 @@ ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx
       to = *dirty ? "worktree" : "HEAD";
     }
     if (!from) from = *to == "worktree" ? "HEAD" : "HEAD~1";
-    auto plan = planIntentCascade(m.universeRoot(), from, to, h->config().sourceDir / "forge/templates/rust");
+    auto plan = planIntentCascade(m.universeRoot(), from, to, forge::TemplateSet::rustDir(h->config().sourceDir));
     if (!plan) return ToolResult::error("cascade_start: " + plan.error().message);
     auto st = m.cascadeStart(plan->spec, callContext(ctx));
     if (!st) return ToolResult::error("cascade_start: " + st.error().message);

@@ -15,7 +15,7 @@ namespace flywheel::tools {
 struct AppConfig {
   std::filesystem::path universeRoot;  // absolute, canonical
   std::filesystem::path stateDir;      // <universeRoot>/.flywheel
-  std::filesystem::path sourceDir;     // flywheel's source tree (schemas/, templates)
+  std::filesystem::path sourceDir;     // FLYWHEEL_HOME (schemas/, templates); empty: built in
 };
 
 #define FLYWHEEL_TOOL_GROUP(Name) Result<void> register##Name##Tools(mcp::Registry& registry, const AppConfig& config);

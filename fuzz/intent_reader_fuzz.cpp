@@ -1,6 +1,6 @@
 // libFuzzer target for the intent reader, the macro expander and the IR
 // builder: any byte string must yield diagnostics, never a crash, a hang or
-// unbounded memory. See tests/universe/CMakeLists.txt for how to run it.
+// unbounded memory. See fuzz/README.md.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

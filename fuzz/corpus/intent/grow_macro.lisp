@@ -1,0 +1,2 @@
+(defmacro grow (&rest xs) `(grow ,@xs ,@xs))
+(service s (grow a))
