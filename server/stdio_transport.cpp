@@ -39,6 +39,13 @@ class FdSink final : public MessageSink {
     struct stat st {};
     splice_ = ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
   }
+  // The pipe may still refer to spliced blocks after this sink is gone (the
+  // client reads late, even after flywheel exited): freed, their first bytes
+  // would be overwritten by the allocator before the client reads them. So
+  // they are never freed: at most kMaxRetained blocks, once per process.
+  ~FdSink() override {
+    for (auto& b : retained_) (void)b.text.release();
+  }
   void send(const json& message, const json& related) override {
     sendText(message.dump(-1, ' ', false, json::error_handler_t::replace), related, false);
   }

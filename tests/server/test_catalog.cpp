@@ -6,6 +6,7 @@
 // client intact.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -129,5 +130,51 @@ TEST_CASE("the catalogue over a real stdio pipe: pipelined tools/list pages arri
   close(toServer[1]);
   serving.join();
   for (int fd : {toServer[0], fromServer[0], fromServer[1]}) close(fd);
+  fs::remove_all(universe);
+}
+
+TEST_CASE("a tools/list page still in the pipe when flywheel exits reaches the client intact", "[catalog][stdio]") {
+  // The client reads late: the server has answered, seen its input end, and
+  // torn its transport down before a byte is read. The pipe still refers to
+  // the page's memory (vmsplice), which must not have been freed and reused.
+  useStderrLogging();
+  fs::path universe = tempUniverse();
+  tools::AppConfig config{.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR};
+  int toServer[2], fromServer[2];
+  REQUIRE(pipe(toServer) == 0);
+  REQUIRE(pipe(fromServer) == 0);
+  REQUIRE(fcntl(fromServer[1], F_SETPIPE_SZ, 1 << 20) > 0);  // the whole answer fits: serve never blocks
+  {
+    McpServer server({.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas"});
+    REQUIRE(tools::registerAllTools(server, config));
+    auto transport = makeStdioTransport(toServer[0], fromServer[1], 1u << 20);
+    std::string requests =
+        R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+        "\n" R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n"
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})" "\n";
+    REQUIRE(::write(toServer[1], requests.data(), requests.size()) == static_cast<ssize_t>(requests.size()));
+    close(toServer[1]);
+    CHECK(transport->serve(server));
+    server.shutdown();
+    // Churn the allocator the way a process's last moments do.
+    std::vector<std::string> churn;
+    for (int i = 0; i < 64; ++i) churn.emplace_back(64 * 1024, 'x');
+  }
+  close(fromServer[1]);
+  std::string all;
+  char chunk[65536];
+  for (ssize_t n; (n = ::read(fromServer[0], chunk, sizeof chunk)) > 0;) all.append(chunk, static_cast<std::size_t>(n));
+  std::vector<json> replies;
+  std::stringstream lines(all);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line.substr(0, 120));
+    json reply = json::parse(line, nullptr, false);
+    REQUIRE_FALSE(reply.is_discarded());
+    replies.push_back(std::move(reply));
+  }
+  REQUIRE(replies.size() == 2);
+  CHECK(replies[1]["id"] == 1);
+  CHECK(replies[1]["result"]["tools"].size() > 20);
+  for (int fd : {toServer[0], fromServer[0]}) close(fd);
   fs::remove_all(universe);
 }
