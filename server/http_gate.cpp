@@ -159,6 +159,14 @@ struct GatedServer::Conn {
     return Fill::Open;
   }
 
+  // Until when the gate waits for the request: idle connections, heads and
+  // bodies each have their own timeout.
+  Clock::time_point waitUntil(const GateOptions& o) const {
+    if (!firstByte) return Clock::now() + o.idleTimeout;
+    bool headIn = std::string_view(buf.data() + pos, buffered()).find("\r\n\r\n") != std::string_view::npos;
+    return *firstByte + (headIn ? o.requestTimeout : o.headerTimeout);
+  }
+
   // Whether the buffered bytes hold a whole request (or a full window).
   bool requestReady() const {
     std::string_view data(buf.data() + pos, buffered());
@@ -339,8 +347,7 @@ void GatedServer::serveConnection(std::shared_ptr<Conn> c) {
 
 void GatedServer::park(std::shared_ptr<Conn> c) {
   if (stopping_) return;
-  auto now = Clock::now();
-  c->deadline = !c->firstByte ? now + opts_.idleTimeout : *c->firstByte + opts_.headerTimeout;
+  c->deadline = c->waitUntil(opts_);
   int fd = c->fd;
   std::lock_guard lock(mu_);
   parked_[fd] = std::move(c);
@@ -374,10 +381,7 @@ void GatedServer::onReadable(int fd) {
   bool eof = c->fill() == Conn::Fill::Eof;
   bool ready = c->requestReady();
   if (!ready && !eof) {
-    if (c->firstByte) {
-      bool headIn = std::string_view(c->buf.data() + c->pos, c->buffered()).find("\r\n\r\n") != std::string_view::npos;
-      c->deadline = *c->firstByte + (headIn ? opts_.requestTimeout : opts_.headerTimeout);
-    }
+    if (c->firstByte) c->deadline = c->waitUntil(opts_);
     return;
   }
   {

@@ -224,3 +224,31 @@ TEST_CASE("http limits: binding beyond loopback needs a token, and Host is still
   auto ic = insecure.client();
   CHECK(ic.Post("/mcp", headers(), initBody(), "application/json")->status == 200);
 }
+
+TEST_CASE("http limits: a body that stops arriving is cut off; Expect: 100-continue is answered at once",
+          "[http][limits][slow]") {
+  RunningServer s(HttpOptions{.requestTimeout = std::chrono::milliseconds(1000)});
+  int port = s.http->boundPort();
+  int stalled = connectTo(port);
+  std::string head = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n";
+  std::string partial = head + kPing.substr(0, 10);
+  REQUIRE(::send(stalled, partial.data(), partial.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(partial.size()));
+  std::string answer = readAvailable(stalled, 3000);
+  CHECK(answer.rfind("HTTP/1.1 408", 0) == 0);
+  ::close(stalled);
+
+  int curlLike = connectTo(port);
+  std::string expect = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: "
+                       "application/json\r\nContent-Length: 40\r\nExpect: 100-continue\r\n\r\n";
+  REQUIRE(::send(curlLike, expect.data(), expect.size(), MSG_NOSIGNAL) > 0);
+  auto t0 = std::chrono::steady_clock::now();
+  pollfd p{curlLike, POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 900) == 1);  // curl sends the body anyway after 1 s
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  char buf[256];
+  ssize_t n = ::recv(curlLike, buf, sizeof buf, 0);
+  CHECK(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0).rfind("HTTP/1.1 100", 0) == 0);
+  REQUIRE(::send(curlLike, kPing.data(), kPing.size(), MSG_NOSIGNAL) > 0);
+  CHECK(readAvailable(curlLike, 300).find("\"jsonrpc\"") != std::string::npos);
+  ::close(curlLike);
+}
