@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "server/http_guard.h"
 #include "server/instructions.h"
 #include "server/limits.h"
 #include "server/logging.h"
@@ -48,6 +49,10 @@ Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
     return fail(Error::invalidArgument("--http port must be 0..65535 (got \"" + o.http.substr(colon + 1) + "\")"));
   }
   h.token = o.token;
+  if (!mcp::isLoopbackHost(h.host) && h.token.empty() && !o.insecureNoAuth)
+    return fail(Error::invalidArgument(
+        "--http " + o.http + " serves beyond this machine, so it needs a token: pass --token T (or set "
+        "$FLYWHEEL_TOKEN), bind 127.0.0.1 instead, or pass --insecure-no-auth on a trusted network"));
   h.allowedHosts = o.allowHosts;
   h.insecureNoAuth = o.insecureNoAuth;
   h.maxSessions = o.maxSessions;

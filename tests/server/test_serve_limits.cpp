@@ -155,7 +155,7 @@ TEST_CASE("flywheel serve --http 0.0.0.0: a token (or --insecure-no-auth) is req
   int port = freePort();
   ServeProcess open({"--http", "0.0.0.0:" + std::to_string(port)});
   int status = open.wait(5000);
-  CHECK(status == 1);  // it used to serve every Host and Origin without a token
+  CHECK(status == 2);  // it used to serve every Host and Origin without a token
   CHECK(open.stderrText().find("--insecure-no-auth") != std::string::npos);
 
   HttpServe s({"--token", "t0k", "--allow-host", "flywheel.lan"});  // loopback bind, names still apply
