@@ -25,13 +25,15 @@ TextShape scanShape(std::string_view text, int depthLimit) {
     if (c == '"') {
       inString = true;
     } else if (c == '[' || c == '{') {
+      ++shape.values;
       if (depth == 0 && c == '[') shape.topLevelArray = true;
       shape.maxDepth = std::max(shape.maxDepth, ++depth);
       if (depth > depthLimit) break;
     } else if (c == ']' || c == '}') {
       --depth;
-    } else if (c == ',' && depth == 1) {
-      ++topLevelCommas;
+    } else if (c == ',') {
+      ++shape.values;
+      if (depth == 1) ++topLevelCommas;
     }
   }
   // An upper bound (an empty batch counts 1); exact for valid JSON otherwise.
@@ -51,6 +53,10 @@ std::expected<json, rpc::RpcError> parseIncoming(std::string_view text) {
         "invalid request: a batch of " + std::to_string(shape.topLevelItems) + " messages exceeds the limit of " +
         std::to_string(limits::kMaxBatchSize) + "; split it into batches of at most " +
         std::to_string(limits::kMaxBatchSize)));
+  if (shape.values > limits::kMaxValues)
+    return std::unexpected(rpc::RpcError::invalidRequest(
+        "invalid request: the message holds more than " + std::to_string(limits::kMaxValues) +
+        " JSON values (the limit); send large data as strings or split the request"));
   json message = json::parse(text, nullptr, false);
   if (message.is_discarded())
     return std::unexpected(rpc::RpcError{rpc::code::kParseError, "parse error: a message of " +

@@ -26,6 +26,7 @@ struct TextShape {
   int maxDepth = 0;                 // deepest nesting of [ and { outside strings
   std::size_t topLevelItems = 0;    // elements of a top-level array (a batch; an upper bound)
   bool topLevelArray = false;
+  std::size_t values = 0;           // arrays, objects and comma-separated elements (about the value count)
 };
 
 /// Scans `text` once; stops counting depth past `depthLimit` + 1.

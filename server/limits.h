@@ -9,8 +9,12 @@
 
 namespace flywheel::mcp::limits {
 
-/// Bytes in one message: a stdio line or an HTTP request body.
-inline constexpr std::size_t kMaxMessageBytes = 32u << 20;
+/// Bytes in one message: a stdio line or an HTTP request body. The largest
+/// tool arguments are two 100,000-character texts (repair_edit).
+inline constexpr std::size_t kMaxMessageBytes = 4u << 20;
+/// JSON values in one message (batch included). A parsed value takes 50-150
+/// bytes per element: a 32 MiB line of {"a":1} objects took 1.5 GB and 13 s.
+inline constexpr std::size_t kMaxValues = 100'000;
 /// Arrays and objects nested inside one another in a message (a batch's own
 /// array counts). Copying and printing a JSON value recurse once per level;
 /// 60,000 levels overflowed the stack, so deeper text is refused unparsed.

@@ -71,6 +71,9 @@ TEST_CASE("http limits: a message nested 60,000 levels deep is refused before pa
   auto deep = c.Post("/mcp", headers(sid), call, "application/json");
   REQUIRE(deep);
   CHECK(deep->status == 400);
+  auto huge = c.Post("/mcp", headers(sid), std::string(5u << 20, ' '), "application/json");
+  REQUIRE(huge);
+  CHECK(huge->status == 413);
   // 100 levels are fine.
   auto ok = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":4,"method":"ping","params":{"x":)" + nested(100) + "}}",
                    "application/json");

@@ -107,19 +107,39 @@ TEST_CASE("stdio limits: a batch of 100,000 calls is refused unparsed; 100 are a
     return b + "]";
   };
   auto t0 = std::chrono::steady_clock::now();
-  s.send(batch(100000));
+  s.send(batch(100000));  // 4.3 MB: over the message size limit
   json err = s.next();
   auto took = std::chrono::steady_clock::now() - t0;
-  CHECK(err["error"]["code"] == -32600);
-  CHECK(err["error"]["message"].get<std::string>().find("a batch of 100000 messages exceeds the limit of 100") !=
-        std::string::npos);
+  CHECK(err["error"]["code"] == -32700);
   CHECK(took < std::chrono::seconds(2));  // it took 11 s and 364 MB
+  s.send(batch(5000));
+  err = s.next();
+  CHECK(err["error"]["code"] == -32600);
+  CHECK(err["error"]["message"].get<std::string>().find("a batch of 5000 messages exceeds the limit of 100") !=
+        std::string::npos);
   s.send(batch(100));
   json answers = s.next();
   REQUIRE(answers.is_array());
   CHECK(answers.size() == 100);
   s.send(kPing);
   CHECK(s.next()["id"] == 99);
+}
+
+TEST_CASE("stdio limits: 100,001 values or 5 MiB in one message are refused", "[stdio][limits]") {
+  StdioServer s;
+  std::string many = "[0";
+  for (int i = 0; i < 100000; ++i) many += ",0";
+  s.send(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":)" + many + "]}}");
+  json err = s.next();
+  CHECK(err["error"]["code"] == -32600);
+  CHECK(err["error"]["message"].get<std::string>().find("more than 100000 JSON values (the limit)") !=
+        std::string::npos);
+  s.send(R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":")" + std::string(5u << 20, 'a') + "\"}}");
+  json big = s.next();
+  CHECK(big["error"]["code"] == -32700);
+  CHECK(big["error"]["message"].get<std::string>().find("exceeds the limit of 4194304 bytes") != std::string::npos);
+  s.send(R"({"jsonrpc":"2.0","id":3,"method":"ping","params":{"x":")" + std::string(3u << 20, 'a') + "\"}}");
+  CHECK(s.next()["id"] == 3);
 }
 
 TEST_CASE("receiveText: raw message text through a real session, as stdio hands it over", "[stdio][limits]") {
