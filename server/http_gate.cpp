@@ -20,37 +20,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A request is handed to a worker once this much of it is buffered even if
-// it is not complete (a large body); the worker reads the rest under the
-// request timeout. Also the most a waiting connection holds in memory.
-constexpr std::size_t kWindow = 64 * 1024;
 // How long a worker waits for the next request on a connection before it
 // returns the connection to the gate: clients in a loop send it within
 // microseconds, and the gate costs them a thread hop.
 constexpr std::chrono::milliseconds kLinger{2};
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return r;
-}
-
-// The value of header `name` (lower case) in a request head, if present.
-std::optional<std::string> headerValue(std::string_view head, std::string_view name) {
-  std::size_t at = head.find("\r\n");
-  while (at != std::string_view::npos && at + 2 < head.size()) {
-    std::size_t start = at + 2, end = head.find("\r\n", start);
-    std::string_view line = head.substr(start, end == std::string_view::npos ? head.size() - start : end - start);
-    auto colon = line.find(':');
-    if (colon != std::string_view::npos && lower(line.substr(0, colon)) == name) {
-      auto v = line.substr(colon + 1);
-      auto b = v.find_first_not_of(" \t");
-      return b == std::string_view::npos ? std::string() : lower(v.substr(b));
-    }
-    at = end;
-  }
-  return std::nullopt;
-}
 
 bool exemptPeer(const std::string& ip) { return ip == "127.0.0.1" || ip == "::1" || ip == "::ffff:127.0.0.1"; }
 
@@ -122,130 +95,28 @@ class Forward final : public httplib::TaskQueue {
 
 }  // namespace
 
-struct GatedServer::Conn {
-  enum class Fill { Open, Eof };
-  int fd;
-  std::string peer;
-  int port;
-  GatedServer* gate;
-  std::string buf;  // received, not yet read by httplib
-  std::size_t pos = 0;
-  std::optional<Clock::time_point> firstByte;  // of the request being received
-  Clock::time_point deadline;                 // of the wait in the gate
-  std::size_t served = 0;
-
-  Conn(int f, std::string p, int pt, GatedServer* g) : fd(f), peer(std::move(p)), port(pt), gate(g) {}
-  ~Conn() {
-    ::close(fd);
-    gate->release(peer);
+// Debian's libcpp-httplib is compiled with a listen backlog of 5, so a burst
+// of connections (32 clients reconnecting at once under wrk; a client
+// opening its POST and GET streams together) overflows the accept queue, the
+// kernel drops the handshakes, and those requests wait out TCP's
+// retransmission timers (0.2-1.6 s). The backlog cannot be configured through
+// the library, but listen() on a listening socket only resizes its queue:
+// find our bound socket and widen it.
+void GatedServer::widenListenBacklog(int port) {
+  for (int fd = 3; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                             : -1;
+    if (bound == port && ::listen(fd, SOMAXCONN) == 0) return;
   }
-  std::size_t buffered() const { return buf.size() - pos; }
-
-  // Moves what the socket holds into buf (up to the window).
-  Fill fill() {
-    if (pos > 0 && pos == buf.size()) buf.clear(), pos = 0;
-    while (buffered() < kWindow) {
-      char tmp[16 * 1024];
-      ssize_t n = ::recv(fd, tmp, std::min(sizeof tmp, kWindow - buffered()), MSG_DONTWAIT);
-      if (n > 0) {
-        if (!firstByte) firstByte = Clock::now();
-        buf.append(tmp, static_cast<std::size_t>(n));
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Fill::Open;
-      return Fill::Eof;  // closed or failed
-    }
-    return Fill::Open;
-  }
-
-  // Until when the gate waits for the request: idle connections, heads and
-  // bodies each have their own timeout.
-  Clock::time_point waitUntil(const GateOptions& o) const {
-    if (!firstByte) return Clock::now() + o.idleTimeout;
-    bool headIn = std::string_view(buf.data() + pos, buffered()).find("\r\n\r\n") != std::string_view::npos;
-    return *firstByte + (headIn ? o.requestTimeout : o.headerTimeout);
-  }
-
-  // Whether the buffered bytes hold a whole request (or a full window).
-  bool requestReady() const {
-    std::string_view data(buf.data() + pos, buffered());
-    if (data.size() >= kWindow) return true;
-    auto head = data.find("\r\n\r\n");
-    if (head == std::string_view::npos) return false;
-    std::string_view h = data.substr(0, head + 2);
-    // The client waits for httplib's "100 Continue" before it sends the body
-    // (curl does for bodies over 1 KiB): the worker reads that body under
-    // the request timeout.
-    if (auto ex = headerValue(h, "expect"); ex && *ex == "100-continue") return true;
-    if (auto te = headerValue(h, "transfer-encoding"); te && te->find("chunked") != std::string::npos)
-      return data.size() >= head + 9 && data.substr(data.size() - 5) == "0\r\n\r\n";
-    std::size_t length = 0;
-    if (auto cl = headerValue(h, "content-length")) length = std::strtoull(cl->c_str(), nullptr, 10);
-    return data.size() - head - 4 >= std::min(length, kWindow);
-  }
-};
-
-namespace {
-
-// httplib's view of a connection: reads come from the gate's buffer first,
-// and give up at the request deadline as well as at each read timeout.
-class ConnStream final : public httplib::Stream {
- public:
-  ConnStream(GatedServer::Conn& c, const GateOptions& o) : c_(c), o_(o) {}
-  void startRequest() {
-    deadline_ = c_.firstByte.value_or(Clock::now()) + o_.requestTimeout;
-  }
-
-  bool is_readable() const override { return c_.buffered() > 0 || wait(POLLIN, deadline_); }
-  bool is_writable() const override { return wait(POLLOUT, Clock::now() + o_.writeTimeout); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (c_.buffered() == 0) {
-      if (!wait(POLLIN, deadline_)) return -1;
-      if (size >= 4096) return ::recv(c_.fd, ptr, size, MSG_DONTWAIT);
-      if (c_.fill() == GatedServer::Conn::Fill::Eof && c_.buffered() == 0) return 0;
-      if (c_.buffered() == 0) return -1;
-    }
-    std::size_t n = std::min(size, c_.buffered());
-    std::copy_n(c_.buf.data() + c_.pos, n, ptr);
-    c_.pos += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    return ::send(c_.fd, ptr, size, MSG_NOSIGNAL);
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = c_.peer;
-    port = c_.port;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip.clear();
-    port = 0;
-  }
-  socket_t socket() const override { return c_.fd; }
-
- private:
-  bool wait(short events, Clock::time_point until) const {
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
-      if (left <= 0) return false;
-      pollfd p{c_.fd, events, 0};
-      int r = ::poll(&p, 1, static_cast<int>(left));
-      if (r < 0 && errno == EINTR) continue;
-      return r > 0;
-    }
-  }
-
-  GatedServer::Conn& c_;
-  const GateOptions& o_;
-  Clock::time_point deadline_ = Clock::now();
-};
-
-}  // namespace
+  spdlog::warn("could not widen the listen backlog of port {}; bursts of connections may wait", port);
+}
 
 GatedServer::GatedServer(GateOptions options) : opts_(options) {
   workers_ = std::make_unique<Workers>(opts_.threads);
@@ -265,7 +136,7 @@ GatedServer::~GatedServer() {
 void GatedServer::stopGate() {
   if (stopping_.exchange(true)) return;
   if (gate_.joinable()) gate_.join();
-  std::map<int, std::shared_ptr<Conn>> parked;
+  std::map<int, std::shared_ptr<HttpConnection>> parked;
   {
     std::lock_guard lock(mu_);
     parked.swap(parked_);
@@ -312,14 +183,14 @@ bool GatedServer::process_and_close_socket(socket_t sock) {
     ::close(sock);
     return false;
   }
-  auto c = std::make_shared<Conn>(sock, std::move(peer), port, this);
+  auto c = std::make_shared<HttpConnection>(sock, std::move(peer), port, [this](const std::string& p) { release(p); });
   serveConnection(std::move(c));
   return true;
 }
 
 // Serves requests while they arrive promptly; otherwise parks the connection.
-void GatedServer::serveConnection(std::shared_ptr<Conn> c) {
-  ConnStream stream(*c, opts_);
+void GatedServer::serveConnection(std::shared_ptr<HttpConnection> c) {
+  ConnectionStream stream(*c, opts_);
   for (;;) {
     if (!c->requestReady()) {
       auto until = Clock::now() + kLinger;
@@ -328,7 +199,7 @@ void GatedServer::serveConnection(std::shared_ptr<Conn> c) {
         pollfd p{c->fd, POLLIN, 0};
         int left = static_cast<int>(
             std::max<long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count()));
-        if (::poll(&p, 1, left) > 0) eof = c->fill() == Conn::Fill::Eof;
+        if (::poll(&p, 1, left) > 0) eof = c->fill() == HttpConnection::Fill::Eof;
       }
       if (eof && !c->requestReady()) return;  // the client left
       if (!c->requestReady()) return park(std::move(c));
@@ -345,7 +216,7 @@ void GatedServer::serveConnection(std::shared_ptr<Conn> c) {
   }
 }
 
-void GatedServer::park(std::shared_ptr<Conn> c) {
+void GatedServer::park(std::shared_ptr<HttpConnection> c) {
   if (stopping_) return;
   c->deadline = c->waitUntil(opts_);
   int fd = c->fd;
@@ -371,14 +242,14 @@ void GatedServer::gateLoop() {
 }
 
 void GatedServer::onReadable(int fd) {
-  std::shared_ptr<Conn> c;
+  std::shared_ptr<HttpConnection> c;
   {
     std::lock_guard lock(mu_);
     auto it = parked_.find(fd);
     if (it == parked_.end()) return;
     c = it->second;
   }
-  bool eof = c->fill() == Conn::Fill::Eof;
+  bool eof = c->fill() == HttpConnection::Fill::Eof;
   bool ready = c->requestReady();
   if (!ready && !eof) {
     if (c->firstByte) c->deadline = c->waitUntil(opts_);
@@ -394,7 +265,7 @@ void GatedServer::onReadable(int fd) {
 
 void GatedServer::sweep() {
   auto now = Clock::now();
-  std::vector<std::shared_ptr<Conn>> expired;
+  std::vector<std::shared_ptr<HttpConnection>> expired;
   {
     std::lock_guard lock(mu_);
     for (auto it = parked_.begin(); it != parked_.end();) {

@@ -28,19 +28,9 @@
 #include <string>
 #include <thread>
 
-namespace flywheel::mcp {
+#include "server/http_connection.h"
 
-struct GateOptions {
-  std::size_t threads = 48;
-  std::size_t maxConnections = 512;
-  std::size_t maxConnectionsPerPeer = 32;
-  std::chrono::milliseconds headerTimeout{10'000};
-  std::chrono::milliseconds requestTimeout{60'000};
-  std::chrono::milliseconds idleTimeout{5'000};
-  std::chrono::milliseconds writeTimeout{5'000};
-  std::size_t keepAliveMaxCount = 100;
-  int retryAfterSeconds = 30;
-};
+namespace flywheel::mcp {
 
 class GatedServer final : public httplib::Server {
  public:
@@ -52,16 +42,17 @@ class GatedServer final : public httplib::Server {
   /// stopGate(), then waits for the workers to finish. serve() calls it
   /// once httplib's listen loop ended.
   void joinWorkers();
+  /// Widens the listen queue of the socket bound to `port` to SOMAXCONN
+  /// (Debian's libcpp-httplib listens with a backlog of 5).
+  void widenListenBacklog(int port);
   /// Open connections (waiting in the gate or served by a worker).
   std::size_t openConnections() const { return open_.load(); }
-
-  struct Conn;
 
  private:
   // httplib calls this on a worker for every accepted socket.
   bool process_and_close_socket(socket_t sock) override;
-  void serveConnection(std::shared_ptr<Conn> c);
-  void park(std::shared_ptr<Conn> c);
+  void serveConnection(std::shared_ptr<HttpConnection> c);
+  void park(std::shared_ptr<HttpConnection> c);
   void gateLoop();
   void onReadable(int fd);
   void sweep();
@@ -76,7 +67,7 @@ class GatedServer final : public httplib::Server {
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> open_{0};
   std::mutex mu_;
-  std::map<int, std::shared_ptr<Conn>> parked_;   // fd -> waiting connection
+  std::map<int, std::shared_ptr<HttpConnection>> parked_;   // fd -> waiting connection
   std::map<std::string, std::size_t> perPeer_;    // address -> open connections
 };
 

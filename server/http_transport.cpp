@@ -1,8 +1,5 @@
 // Streamable HTTP (MCP 2025-11-25) on one endpoint, /mcp, with cpp-httplib.
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -23,29 +20,6 @@ namespace flywheel::mcp {
 using nlohmann::json;
 
 namespace {
-
-// Debian's libcpp-httplib is compiled with a listen backlog of 5, so a burst
-// of connections (32 clients reconnecting at once under wrk; a client
-// opening its POST and GET streams together) overflows the accept queue, the
-// kernel drops the handshakes, and those requests wait out TCP's
-// retransmission timers (0.2-1.6 s). The backlog cannot be configured through
-// the library, but listen() on a listening socket only resizes its queue:
-// find our bound socket and widen it.
-void widenListenBacklog(int port) {
-  for (int fd = 3; fd < 1024; ++fd) {
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                             : -1;
-    if (bound == port && ::listen(fd, SOMAXCONN) == 0) return;
-  }
-  spdlog::warn("could not widen the listen backlog of port {}; bursts of connections may wait", port);
-}
 
 struct SessionEntry {
   std::shared_ptr<McpSession> session;
@@ -169,7 +143,7 @@ Result<void> StreamableHttp::serve(McpServer& server) {
     return fail(Error::io("cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
                           "; is the port in use? pick another with --http HOST:PORT"));
   port_ = port;
-  widenListenBacklog(port);
+  svr_.widenListenBacklog(port);
   bool ok = svr_.listen_after_bind();
   svr_.joinWorkers();
   std::map<std::string, SessionEntry> sessions;
