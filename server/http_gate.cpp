@@ -216,16 +216,18 @@ void GatedServer::serveConnection(std::shared_ptr<HttpConnection> c) {
   }
 }
 
+// A connection dropped here closes when `c` goes, after the lock is released
+// (its destructor takes the lock to release its counts).
 void GatedServer::park(std::shared_ptr<HttpConnection> c) {
-  if (stopping_) return;
   c->deadline = c->waitUntil(opts_);
   int fd = c->fd;
-  std::lock_guard lock(mu_);
-  parked_[fd] = std::move(c);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP;
   ev.data.fd = fd;
-  if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) parked_.erase(fd);
+  std::lock_guard lock(mu_);
+  if (stopping_) return;  // checked under the lock: stopGate() sets it, then empties parked_ under the lock
+  if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) return;
+  parked_[fd] = std::move(c);
 }
 
 void GatedServer::gateLoop() {
