@@ -8,9 +8,12 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
+#include "server/http_guard.h"
 #include "server/instructions.h"
+#include "server/limits.h"
 #include "server/logging.h"
 #include "server/mcp_server.h"
 #include "server/transport.h"
@@ -24,7 +27,11 @@ struct ServeOptions {
   bool stdio = false;
   std::string http;  // HOST:PORT
   std::string token;
+  std::vector<std::string> allowHosts;
+  bool insecureNoAuth = false;
   int idleMinutes = 30;
+  double headerTimeoutS = 0;  // 0: the default of server/limits.h
+  std::size_t maxSessions = mcp::limits::kMaxSessions;
 };
 
 Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
@@ -42,6 +49,14 @@ Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
     return fail(Error::invalidArgument("--http port must be 0..65535 (got \"" + o.http.substr(colon + 1) + "\")"));
   }
   h.token = o.token;
+  if (!mcp::isLoopbackHost(h.host) && h.token.empty() && !o.insecureNoAuth)
+    return fail(Error::invalidArgument(
+        "--http " + o.http + " serves beyond this machine, so it needs a token: pass --token T (or set "
+        "$FLYWHEEL_TOKEN), bind 127.0.0.1 instead, or pass --insecure-no-auth on a trusted network"));
+  h.allowedHosts = o.allowHosts;
+  h.insecureNoAuth = o.insecureNoAuth;
+  h.maxSessions = o.maxSessions;
+  if (o.headerTimeoutS > 0) h.headerTimeout = std::chrono::milliseconds(static_cast<long>(o.headerTimeoutS * 1000));
   if (h.token.empty())
     if (const char* env = std::getenv("FLYWHEEL_TOKEN"); env) h.token = env;
   return h;
@@ -108,6 +123,17 @@ void addServeCommands(CLI::App& app, CliState& state) {
   serve->add_option("--http", opts->http, "Serve Streamable HTTP on HOST:PORT (endpoint /mcp), e.g. 127.0.0.1:8765")
       ->excludes(stdio);
   serve->add_option("--token", opts->token, "Require this bearer token over HTTP (default: $FLYWHEEL_TOKEN)");
+  serve->add_option("--allow-host", opts->allowHosts,
+                    "Also accept this name in the Host and Origin headers (repeatable; DNS-rebinding protection "
+                    "admits only localhost, 127.0.0.1, ::1 and a specific bound address otherwise)");
+  serve->add_flag("--insecure-no-auth", opts->insecureNoAuth,
+                  "Serve beyond loopback without --token (anyone who reaches the port can run every tool)");
+  serve->add_option("--max-sessions", opts->maxSessions,
+                    "HTTP sessions open at once; further initialize calls get 503 with Retry-After (default 256)")
+      ->check(CLI::PositiveNumber);
+  serve->add_option("--header-timeout", opts->headerTimeoutS,
+                    "Seconds an HTTP request's headers may take from its first byte (default 10)")
+      ->check(CLI::PositiveNumber);
   serve->add_option("--session-idle-minutes", opts->idleMinutes,
                     "End an HTTP session unused this many minutes; its client re-initializes (0: never; default 30)")
       ->check(CLI::NonNegativeNumber);

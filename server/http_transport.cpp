@@ -1,15 +1,14 @@
 // Streamable HTTP (MCP 2025-11-25) on one endpoint, /mcp, with cpp-httplib.
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <random>
 
+#include "server/http_gate.h"
 #include "server/http_guard.h"
 #include "server/http_streams.h"
+#include "server/incoming.h"
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/protocol.h"
@@ -21,29 +20,6 @@ namespace flywheel::mcp {
 using nlohmann::json;
 
 namespace {
-
-// Debian's libcpp-httplib is compiled with a listen backlog of 5, so a burst
-// of connections (32 clients reconnecting at once under wrk; a client
-// opening its POST and GET streams together) overflows the accept queue, the
-// kernel drops the handshakes, and those requests wait out TCP's
-// retransmission timers (0.2-1.6 s). The backlog cannot be configured through
-// the library, but listen() on a listening socket only resizes its queue:
-// find our bound socket and widen it.
-void widenListenBacklog(int port) {
-  for (int fd = 3; fd < 1024; ++fd) {
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                             : -1;
-    if (bound == port && ::listen(fd, SOMAXCONN) == 0) return;
-  }
-  spdlog::warn("could not widen the listen backlog of port {}; bursts of connections may wait", port);
-}
 
 struct SessionEntry {
   std::shared_ptr<McpSession> session;
@@ -75,7 +51,16 @@ json requestIds(const json& body) {
 
 class StreamableHttp final : public HttpTransport {
  public:
-  explicit StreamableHttp(HttpOptions o) : opts_(std::move(o)), guard_(opts_.host, opts_.token) {}
+  explicit StreamableHttp(HttpOptions o)
+      : opts_(std::move(o)),
+        guard_(opts_.host, opts_.token, opts_.allowedHosts),
+        svr_(GateOptions{.threads = std::max(opts_.threads, opts_.maxStreams + 16),
+                         .maxConnections = opts_.maxConnections,
+                         .maxConnectionsPerPeer = opts_.maxConnectionsPerPeer,
+                         .headerTimeout = opts_.headerTimeout,
+                         .requestTimeout = opts_.requestTimeout,
+                         .idleTimeout = opts_.idleTimeout,
+                         .retryAfterSeconds = limits::kRetryAfterSeconds}) {}
 
   Result<void> serve(McpServer& server) override;
   void stop() override {
@@ -84,6 +69,7 @@ class StreamableHttp final : public HttpTransport {
       std::lock_guard lock(mu_);
       for (auto& [_, e] : sessions_) e.sink->closeAll();
     }
+    svr_.stopGate();
     svr_.stop();
   }
   int boundPort() const override { return port_.load(); }
@@ -103,7 +89,9 @@ class StreamableHttp final : public HttpTransport {
   void onGet(const httplib::Request& req, httplib::Response& res);
   void onDelete(const httplib::Request& req, httplib::Response& res);
   std::optional<SessionEntry> lookup(const httplib::Request& req, httplib::Response& res);
-  SessionEntry create();
+  /// A new session, or nullopt when maxSessions are open (live ones are
+  /// never evicted; idle ones end here once past the idle timeout).
+  std::optional<SessionEntry> create();
   /// True when the session was unused longer than the server's idle timeout.
   bool idle(const SessionEntry& e, std::chrono::steady_clock::time_point now) const;
   void serveStream(httplib::Response& res, std::shared_ptr<SseStream> s, std::uint64_t after,
@@ -113,7 +101,7 @@ class StreamableHttp final : public HttpTransport {
   HttpOptions opts_;
   HttpGuard guard_;
   McpServer* server_ = nullptr;
-  httplib::Server svr_;
+  GatedServer svr_;
   std::atomic<int> port_{0};
   std::atomic<std::size_t> openStreams_{0};
   std::mutex mu_;
@@ -122,14 +110,17 @@ class StreamableHttp final : public HttpTransport {
 
 Result<void> StreamableHttp::serve(McpServer& server) {
   server_ = &server;
-  std::size_t threads = std::max(opts_.threads, opts_.maxStreams + 16);
-  svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr_.set_keep_alive_timeout(5);
-  // httplib closes a keep-alive connection after 5 requests by default; a
-  // client then reconnects every 5 calls (wrk, 32 connections: 14k req/s
-  // against 20k at 100). 100 still hands a worker back now and then, so
-  // more clients than workers take turns.
-  svr_.set_keep_alive_max_count(100);
+  if (!isLoopbackHost(opts_.host) && opts_.token.empty() && !opts_.insecureNoAuth)
+    return fail(Error::invalidArgument(
+        "refusing to serve " + opts_.host + " without a token: any host that reaches the port could call every "
+        "tool; pass --token (or set $FLYWHEEL_TOKEN), bind 127.0.0.1, or pass --insecure-no-auth if the network is "
+        "trusted"));
+  if (!isLoopbackHost(opts_.host) && opts_.token.empty())
+    spdlog::warn("SERVING {}:{} WITHOUT AUTHENTICATION (--insecure-no-auth): anyone who reaches this port can run "
+                 "every tool on this universe",
+                 opts_.host, opts_.port);
+  // The gate keeps a connection 100 requests (httplib's 5 made clients
+  // reconnect every 5 calls: wrk, 32 connections, 14k req/s against 20k).
   svr_.set_tcp_nodelay(true);  // headers and body are separate writes: avoid Nagle + delayed-ACK stalls
   svr_.set_payload_max_length(opts_.maxBodyBytes);
   auto guarded = [this](auto handler) {
@@ -152,8 +143,9 @@ Result<void> StreamableHttp::serve(McpServer& server) {
     return fail(Error::io("cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
                           "; is the port in use? pick another with --http HOST:PORT"));
   port_ = port;
-  widenListenBacklog(port);
+  svr_.widenListenBacklog(port);
   bool ok = svr_.listen_after_bind();
+  svr_.joinWorkers();
   std::map<std::string, SessionEntry> sessions;
   {
     std::lock_guard lock(mu_);
@@ -169,31 +161,26 @@ bool StreamableHttp::idle(const SessionEntry& e, std::chrono::steady_clock::time
   return timeout.count() > 0 && now - e.lastUsed > timeout;
 }
 
-SessionEntry StreamableHttp::create() {
+std::optional<SessionEntry> StreamableHttp::create() {
   SessionEntry e;
+  e.lastUsed = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {  // end the idle ones
+      if (!idle(it->second, e.lastUsed)) {
+        ++it;
+        continue;
+      }
+      spdlog::info("session {} idle past the timeout; closed", it->first);
+      it->second.sink->closeAll();
+      it->second.session->close();
+      it = sessions_.erase(it);
+    }
+    // A flood of initialize calls must not end other clients' live sessions.
+    if (sessions_.size() >= opts_.maxSessions) return std::nullopt;
+  }
   e.sink = std::make_shared<HttpSink>();
   e.session = server_->openSession(e.sink);
-  e.lastUsed = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
-  for (auto it = sessions_.begin(); it != sessions_.end();) {  // end the idle ones
-    if (!idle(it->second, e.lastUsed)) {
-      ++it;
-      continue;
-    }
-    spdlog::info("session {} idle past the timeout; closed", it->first);
-    it->second.sink->closeAll();
-    it->second.session->close();
-    it = sessions_.erase(it);
-  }
-  if (sessions_.size() >= opts_.maxSessions) {  // evict the least recently used
-    auto oldest = sessions_.begin();
-    for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
-      if (it->second.lastUsed < oldest->second.lastUsed) oldest = it;
-    spdlog::info("session limit reached; closing idle session {}", oldest->first);
-    oldest->second.sink->closeAll();
-    oldest->second.session->close();
-    sessions_.erase(oldest);
-  }
   return e;
 }
 
@@ -226,9 +213,9 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
   if (accept.find("application/json") == std::string::npos && accept.find("*/*") == std::string::npos &&
       accept.find("text/event-stream") == std::string::npos)
     return jsonError(res, 406, -32000, "Not Acceptable: Accept must list application/json and text/event-stream");
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
-    return jsonError(res, 400, rpc::code::kParseError, "Parse error: the request body is not valid JSON");
+  auto parsed = parseIncoming(req.body);
+  if (!parsed) return jsonError(res, 400, parsed.error().code, parsed.error().message);
+  const json& body = *parsed;
   bool isInit = body.is_object() && body.value("method", "") == "initialize";
   // The era is decided per request: no session, no initialize, and a
   // 2026-07-28 header or _meta make a stateless request.
@@ -241,6 +228,14 @@ void StreamableHttp::onPost(const httplib::Request& req, httplib::Response& res)
   std::optional<SessionEntry> entry;
   if (isInit) {
     entry = create();
+    if (!entry) {
+      res.set_header("Retry-After", std::to_string(limits::kRetryAfterSeconds));
+      return jsonError(res, 503, -32000,
+                       "server busy: " + std::to_string(opts_.maxSessions) +
+                           " sessions are open (the limit); retry after " + std::to_string(limits::kRetryAfterSeconds) +
+                           " s, or end unused sessions with DELETE /mcp (idle ones expire after the idle timeout)",
+                       body.contains("id") ? body["id"] : json());
+    }
   } else {
     entry = lookup(req, res);
     if (!entry) return;

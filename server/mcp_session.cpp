@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "server/limits.h"
 #include "server/mcp_server.h"
 #include "server/protocol.h"
 #include "server/stateless.h"
@@ -34,6 +35,10 @@ void McpSession::receiveUnparseable(const std::string& why) {
   sink_->send(rpc::makeErrorResponse(nullptr, {rpc::code::kParseError, "parse error: " + why +
                                                                            "; send one JSON-RPC message per line"}),
               nullptr);
+}
+
+void McpSession::receiveError(const rpc::RpcError& error) {
+  sink_->send(rpc::makeErrorResponse(nullptr, error), nullptr);
 }
 
 void McpSession::receiveOne(const json& message, const Respond& respond, bool direct) {
@@ -74,6 +79,14 @@ void McpSession::receiveBatch(const json& batch) {
   }
   if (batch.empty()) {
     sink_->send(rpc::makeErrorResponse(nullptr, RpcError::invalidRequest("empty batch")), nullptr);
+    return;
+  }
+  if (batch.size() > limits::kMaxBatchSize) {  // parseIncoming refuses these first; this covers a parsed value
+    sink_->send(rpc::makeErrorResponse(nullptr, RpcError::invalidRequest(
+                                                    "invalid request: a batch of " + std::to_string(batch.size()) +
+                                                    " messages exceeds the limit of " +
+                                                    std::to_string(limits::kMaxBatchSize) + "; split it")),
+                nullptr);
     return;
   }
   struct Collector {

@@ -44,6 +44,9 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   void receive(const nlohmann::json& message);
   /// Answers a message that could not be parsed (-32700, id null).
   void receiveUnparseable(const std::string& why);
+  /// Answers a message refused before it was parsed (id null), e.g. by
+  /// parseIncoming (server/incoming.h).
+  void receiveError(const rpc::RpcError& error);
   /// Ends the session: cancels running calls, fails awaited client requests.
   void close();
   bool closed() const { return closed_.load(); }

@@ -9,6 +9,9 @@
 #include <optional>
 #include <random>
 
+#include "server/incoming.h"
+#include "server/limits.h"
+
 namespace flywheel::mcp {
 
 using nlohmann::json;
@@ -139,7 +142,11 @@ Result<json> openState(std::string_view sealed, std::string_view method, std::st
     return fail(Error::invalidArgument("requestState failed its integrity check (altered, or issued by another "
                                        "server process); retry the request without requestState"));
   auto raw = unbase64url(body);
-  json envelope = raw ? json::parse(*raw, nullptr, false) : json();
+  // The payload holds a client's earlier answers (each within the message
+  // nesting limit) under a few levels of our own: refuse anything deeper
+  // before building a value whose copies would recurse that deep.
+  constexpr int kDepth = limits::kMaxNestingDepth + 8;
+  json envelope = raw && scanShape(*raw, kDepth).maxDepth <= kDepth ? json::parse(*raw, nullptr, false) : json();
   if (!envelope.is_object() || !envelope.contains("p"))
     return fail(Error::invalidArgument("requestState is malformed; retry the request without it"));
   if (envelope.value("m", "") != method || envelope.value("t", "") != target)

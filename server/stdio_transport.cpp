@@ -15,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "server/incoming.h"
 #include "server/mcp_server.h"
 #include "server/mcp_session.h"
 #include "server/transport.h"
@@ -198,13 +199,7 @@ class StdioTransport final : public Transport {
  private:
   void handleLine(McpSession& session, std::string& line) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) return;
-    json message = json::parse(line, nullptr, false);
-    if (message.is_discarded()) {
-      session.receiveUnparseable("a line of " + std::to_string(line.size()) + " bytes is not valid JSON");
-      return;
-    }
-    session.receive(message);
+    receiveText(session, line);
   }
 
   void rejectOversized(McpSession& session, std::size_t bytes) {

@@ -9,9 +9,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "server/json_rpc.h"
+#include "server/limits.h"
 #include "server/reply.h"
 
 namespace flywheel::mcp {
@@ -56,17 +58,27 @@ class Transport {
 /// protocol messages are written to `outFd`; a line over `maxLineBytes` or
 /// one that is not JSON is answered with an error and serving continues.
 std::unique_ptr<Transport> makeStdioTransport(int inFd = 0, int outFd = 1,
-                                              std::size_t maxLineBytes = 32u << 20);
+                                              std::size_t maxLineBytes = limits::kMaxMessageBytes);
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 0;                  // 0: any free port (see boundPort)
   std::string token;             // non-empty: require "Authorization: Bearer <token>"
+  /// Host names (besides localhost, 127.0.0.1, ::1 and a specific bound
+  /// address) that the Host and Origin headers may name.
+  std::vector<std::string> allowedHosts;
+  /// Serve beyond loopback without a token (serve() refuses otherwise).
+  bool insecureNoAuth = false;
   std::size_t maxStreams = 32;   // open SSE streams across all sessions
-  std::size_t maxSessions = 256;
+  std::size_t maxSessions = limits::kMaxSessions;
   std::size_t threads = 48;      // httplib workers; must exceed maxStreams
   int sseRetryMs = 1000;         // the `retry:` hint of the priming event
-  std::size_t maxBodyBytes = 32u << 20;
+  std::size_t maxBodyBytes = limits::kMaxMessageBytes;
+  std::size_t maxConnections = limits::kMaxConnections;
+  std::size_t maxConnectionsPerPeer = limits::kMaxConnectionsPerPeer;
+  std::chrono::milliseconds headerTimeout = limits::kHeaderTimeout;
+  std::chrono::milliseconds requestTimeout = limits::kRequestTimeout;
+  std::chrono::milliseconds idleTimeout = limits::kIdleTimeout;
 };
 
 class HttpTransport : public Transport {

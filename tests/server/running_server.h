@@ -22,8 +22,11 @@ struct RunningServer {
   std::thread thread;
   /// `token`: the bearer token to require (none when empty).
   explicit RunningServer(std::string token = {}, std::chrono::seconds idle = std::chrono::minutes(30))
+      : RunningServer(HttpOptions{.host = "127.0.0.1", .port = 0, .token = std::move(token)}, idle) {}
+  /// Any options (limits, timeouts, allowed hosts); port 0 picks a free one.
+  explicit RunningServer(HttpOptions options, std::chrono::seconds idle = std::chrono::minutes(30))
       : server(makeTestServer(100, idle)) {
-    http = makeHttpTransport({.host = "127.0.0.1", .port = 0, .token = std::move(token)});
+    http = makeHttpTransport(std::move(options));
     thread = std::thread([this] { REQUIRE(http->serve(*server)); });
     REQUIRE(http->waitListening(5000));
   }

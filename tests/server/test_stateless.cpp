@@ -160,7 +160,7 @@ TEST_CASE("in-memory 2026-07-28: requests without initialize are served per requ
 }
 
 TEST_CASE("http: a session idle past the timeout gets 404 and the client initializes again", "[http][stateless]") {
-  RunningServer s({}, 1s);
+  RunningServer s(std::string(), 1s);
   auto c = s.client();
   const std::string init =
       R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
