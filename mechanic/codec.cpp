@@ -6,6 +6,13 @@ using nlohmann::json;
 namespace {
 std::string s(const json& j, const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; }
 int i(const json& j, const char* k) { return j.contains(k) && j[k].is_number_integer() ? j[k].get<int>() : 0; }
+json failuresJson(const std::vector<TestFailure>& fs) {
+  json a = json::array();
+  for (const auto& f : fs)
+    a.push_back({{"name", f.name}, {"message", f.message}, {"left", f.left}, {"right", f.right}, {"file", f.file},
+                 {"line", f.line}, {"column", f.column}});
+  return a;
+}
 }  // namespace
 
 json toJson(const CargoDiagnostic& d) {
@@ -63,6 +70,7 @@ json toJson(const GateResult& g) {
           {"warnings", g.warnings},
           {"diagnostics", toJson(g.diagnostics)},
           {"failed_tests", g.failedTests},
+          {"failures", failuresJson(g.failures)},
           {"note", g.note}};
 }
 

@@ -3,7 +3,8 @@
 // Gates are `check` (cargo check), `clippy` (cargo clippy -- -D warnings) and
 // `test` (cargo test), in the order the universe declares. The gauntlet stops
 // at the first red gate, reports each gate compactly (pass/fail, time, error
-// and warning counts, the first diagnostics, failing tests), reports progress
+// and warning counts, the first diagnostics, failing tests with their panic
+// message, assertion values and place), reports progress
 // while it runs and stops (killing cargo) when a cancel flag is raised.
 // Every run uses the caller's own CARGO_TARGET_DIR: target dirs are never
 // shared between worktrees, since a shared one can give a false green.
@@ -17,8 +18,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "mechanic/diagnostics.h"
 #include "core/process.h"
+#include "mechanic/diagnostics.h"
+#include "mechanic/libtest.h"
 
 namespace flywheel::mechanic {
 
@@ -32,6 +34,7 @@ struct GateResult {
   int warnings = 0;
   std::vector<CargoDiagnostic> diagnostics;  ///< errors first; at most 20
   std::vector<std::string> failedTests;      ///< `test` gate: names of failing tests
+  std::vector<TestFailure> failures;         ///< `test` gate: message, values, place; at most 10
   bool stopped = false;  ///< cancelled or past its deadline: the result says nothing about the code
   std::string note;  ///< why it failed when there are no diagnostics (output tail, timeout, cancel)
 };
@@ -43,6 +46,9 @@ struct GauntletResult {
   double seconds = 0;
   /// One line per gate: "check: ok (1.2s)", "clippy: FAILED 2 errors (0.8s)".
   std::string summary() const;
+  /// What the agent needs to fix the red gate, compactly: each failing
+  /// test with its message and place; at most `maxChars` characters.
+  std::string details(size_t maxChars = 8000) const;
 };
 
 using ProgressFn = std::function<void(double done, double total, const std::string& message)>;

@@ -104,7 +104,7 @@ ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ct
     if (!f) return ToolResult::error("cascade_finish: " + f.error().message);
     json out = {{"landed", f->landed},       {"user_ref", f->userRef}, {"old_commit", f->oldCommit},
                 {"new_commit", f->newCommit}, {"message", f->message}, {"gauntlet", toJson(f->gauntlet)}};
-    ToolResult tr = ToolResult::ok(out, f->message);
+    ToolResult tr = ToolResult::ok(out, f->message + (f->landed ? "" : "\n" + f->gauntlet.details()));
     tr.isError = !f->landed;
     return tr;
   });

@@ -123,7 +123,7 @@ ToolResult repairValidate(const Holder& h, const json& args, mcp::ToolContext& c
     auto v = m.repairValidate(sb, callContext(ctx));
     if (!v) return ToolResult::error("repair_validate: " + v.error().message);
     return ToolResult::ok({{"gauntlet", toJson(v->gauntlet)}, {"cycles", v->cycles}, {"message", v->message}},
-                          v->message + "\n" + v->gauntlet.summary());
+                          v->message + "\n" + v->gauntlet.summary() + v->gauntlet.details());
   });
 }
 

@@ -81,6 +81,64 @@ TEST_CASE("the gauntlet runs gates in order and stops at the first red one", "[g
   REQUIRE(test->gates.size() == 3);
   CHECK_FALSE(test->gates[2].passed);
   CHECK(test->gates[2].failedTests == std::vector<std::string>{"tests::doubles"});
+  // ... with its panic message, both values and the place of the assertion.
+  REQUIRE(test->gates[2].failures.size() == 1);
+  const auto& f = test->gates[2].failures[0];
+  CHECK(f.name == "tests::doubles");
+  CHECK(f.left == "84");
+  CHECK(f.right == "85");
+  CHECK(f.file == "beta/src/lib.rs");
+  CHECK(f.line == 8);
+  CHECK(f.message.find("assertion `left == right` failed") != std::string::npos);
+  CHECK(test->details().find("beta/src/lib.rs:8:9: test tests::doubles failed: assertion") == 0);
+}
+
+TEST_CASE("libtest failures: message, values and place, old and new formats, bounded", "[gauntlet]") {
+  const std::vector<std::string> lines = {
+      "running 3 tests",
+      "test tests::keys ... FAILED",
+      "",
+      "failures:",
+      "",
+      "---- tests::keys stdout ----",
+      "debug print from the test",
+      "",
+      "thread 'tests::keys' (6937) panicked at report/src/custom.rs:21:9:",
+      "assertion `left == right` failed",
+      "  left: \"7       \"",
+      " right: \"00000007\"",
+      "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+      "",
+      "---- tests::old stdout ----",
+      "thread 'tests::old' panicked at 'assertion failed: `(left == right)`",
+      "---- tests::older stdout ----",
+      "thread 'tests::older' panicked at 'boom', src/lib.rs:3:5",
+      "---- tests::quiet stdout ----",
+      "note: test did not panic as expected at src/lib.rs:40:5",
+      "",
+      "failures:",
+      "    tests::keys",
+  };
+  auto fs = parseTestFailures(lines);
+  REQUIRE(fs.size() == 4);
+  CHECK(fs[0].name == "tests::keys");
+  CHECK(fs[0].file == "report/src/custom.rs");
+  CHECK(fs[0].line == 21);
+  CHECK(fs[0].column == 9);
+  CHECK(fs[0].left == "\"7       \"");
+  CHECK(fs[0].right == "\"00000007\"");
+  CHECK(fs[0].message == "assertion `left == right` failed\n  left: \"7       \"\n right: \"00000007\"");
+  CHECK(fs[2].message == "boom");
+  CHECK(fs[2].line == 3);
+  CHECK(fs[3].message == "note: test did not panic as expected at src/lib.rs:40:5");
+  CHECK(fs[3].line == 40);
+
+  std::vector<std::string> flood = {"---- tests::flood stdout ----", "thread 'tests::flood' panicked at a.rs:1:1:"};
+  for (int i = 0; i < 500; ++i) flood.push_back(std::string(300, 'x'));
+  auto big = parseTestFailures(flood);
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].message.size() < 1100);
+  CHECK(parseTestFailures(std::vector<std::string>(30, "---- t stdout ----"), 10).size() == 10);
 }
 
 TEST_CASE("a cancelled gauntlet kills cargo promptly", "[gauntlet][cargo]") {
