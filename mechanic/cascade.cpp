@@ -8,6 +8,7 @@
 #include "mechanic/governance.h"
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
+#include "mechanic/queue_state.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -187,6 +188,7 @@ Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch)
   if (st.headCommit.empty()) st.headCommit = e->targetCommit;
   if (auto sbs = store_->sandboxesOf(e->id))
     for (const auto& s : *sbs) st.sandboxes.push_back(statusOf(s, *e));
+  applyRepairStates(st);
   return st;
 }
 

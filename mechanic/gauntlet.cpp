@@ -51,6 +51,19 @@ std::string GauntletResult::summary() const {
   return out;
 }
 
+std::string diagnosticsText(const std::vector<CargoDiagnostic>& diags, size_t maxChars) {
+  std::string out;
+  size_t shown = 0;
+  for (const auto& d : diags) {
+    std::string item = d.oneLine() + "\n";
+    if (out.size() + item.size() > maxChars) break;
+    out += item;
+    ++shown;
+  }
+  if (shown < diags.size()) out += "... " + std::to_string(diags.size() - shown) + " more in structuredContent\n";
+  return out;
+}
+
 std::string GauntletResult::details(size_t maxChars) const {
   if (gates.empty() || gates.back().passed) return {};
   const GateResult& red = gates.back();

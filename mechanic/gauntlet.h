@@ -51,6 +51,11 @@ struct GauntletResult {
   std::string details(size_t maxChars = 8000) const;
 };
 
+/// Diagnostics as an agent reads them: one `file:line:col: error[CODE]:
+/// message` entry each (with span, label and sure fixes), errors first, at
+/// most `maxChars` characters; the rest is counted ("... 3 more").
+std::string diagnosticsText(const std::vector<CargoDiagnostic>& diags, size_t maxChars = 6000);
+
 using ProgressFn = std::function<void(double done, double total, const std::string& message)>;
 
 struct GauntletSpec {

@@ -1,5 +1,6 @@
 // Sandboxes: open, the read-only research tools, plan, commit (the two-phase
 // commit's prepare) and abort.
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,14 @@ std::string haltMessage(const SandboxRow& row, const EpochRow& e, const fs::path
          std::to_string(e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
          where.string() + ". A human can repair it there, or raise (max-repair-cycles N) in universe.lisp and start "
          "a new cascade.";
+}
+
+// The diagnostics inside the service's directory, at most 10.
+std::vector<CargoDiagnostic> ownDiagnostics(const std::vector<CargoDiagnostic>& all, const std::string& serviceDir) {
+  std::vector<CargoDiagnostic> out;
+  for (const auto& d : all)
+    if (out.size() < 10 && isWithin("/" + serviceDir, "/" + d.file)) out.push_back(d);
+  return out;
 }
 
 // Seeds a sandbox's own target dir with a copy of the cascade's warm one:
@@ -73,7 +82,33 @@ Result<void> Mechanic::haltIfExhausted(SandboxRow& row, const EpochRow& epoch) {
   return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(row.id))));
 }
 
-Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string& service) {
+Result<void> Mechanic::recheckOnOpen(SandboxRow& row, const EpochRow& e, const ServicePlan& plan, SandboxHandle& h,
+                                     const CallContext& ctx) {
+  // Only repair_commit moves the cascade branch after cascade_start: a
+  // committed sandbox means the queue's diagnostics may be stale.
+  auto sbs = store_->sandboxesOf(e.id);
+  if (!sbs) return fail(sbs.error());
+  if (std::none_of(sbs->begin(), sbs->end(), [](const SandboxRow& s) { return s.state == "committed"; })) return {};
+  bool cancelled = false;
+  auto diags = fastCheck(row, plan, ctx, &cancelled);
+  if (!diags) return fail(diags.error());
+  if (cancelled) return {};  // cascade_start's diagnostics stay
+  h.rechecked = true;
+  h.diagnostics = ownDiagnostics(*diags, plan.dir);
+  const int errors = countLevel(*diags, "error");
+  if (errors == 0)
+    h.note = "cargo check is green after the repairs committed since cascade_start; repair_validate runs the "
+             "remaining gates";
+  else if (h.diagnostics.empty())
+    h.note = "still fails only because a dependency does not compile (" + std::to_string(errors) +
+             " error(s) outside " + plan.dir + "); repair the services of earlier waves first";
+  else
+    h.note = "re-checked after the repairs committed since cascade_start: " + std::to_string(errors) + " error(s)";
+  row.baseline = std::move(*diags);  // the first edit compares against this check
+  return store_->upsertSandbox(row);
+}
+
+Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string& service, const CallContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   auto e = liveEpoch(epoch);
   if (!e) return fail(e.error());
@@ -91,6 +126,7 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
   const std::string id = "e" + std::to_string(epoch) + "-" + service;
   std::lock_guard sandboxGuard(*sandboxLock(id));
   SandboxRow row{.id = id, .epoch = epoch, .service = service};
+  bool fresh = false;
   if (auto old = store_->sandbox(id)) {
     if (old->state == "open" || old->state == "halted" || old->state == "committed") {
       if (old->state == "halted") return fail(Error::failedPrecondition(haltMessage(*old, *e, worktreeUniverse(id))));
@@ -121,12 +157,19 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
     row.state = "open";
     row.phase = "research";
     if (auto r = store_->upsertSandbox(row); !r) return fail(r.error());
+    fresh = true;
   }
-  SandboxHandle h{.status = statusOf(row, *e), .epoch = epoch, .mode = plan->mode,
-                  .branch = "flywheel/e" + std::to_string(epoch) + "/" + service, .serviceDir = plan->dir,
-                  .universeDir = worktreeUniverse(id), .buildDir = buildDir(id)};
+  SandboxHandle h{.epoch = epoch, .mode = plan->mode, .branch = "flywheel/e" + std::to_string(epoch) + "/" + service,
+                  .serviceDir = plan->dir, .universeDir = worktreeUniverse(id), .buildDir = buildDir(id)};
   for (const auto& q : e->queue)
-    if (q.service == service) h.diagnostics = q.diagnostics;
+    if (q.service == service) h.diagnostics = q.diagnostics, h.note = q.note;
+  if (!fresh && row.baseline) {  // re-opened: the errors of its last check
+    h.diagnostics = ownDiagnostics(*row.baseline, plan->dir);
+    h.note = "re-opened as it is: the errors of its last check";
+  }
+  if (fresh)
+    if (auto r = recheckOnOpen(row, *e, *plan, h, ctx); !r) return fail(r.error());
+  h.status = statusOf(row, *e);
   h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return h;
 }

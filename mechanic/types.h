@@ -95,7 +95,9 @@ struct SandboxHandle {
   std::string serviceDir;              ///< universe-relative
   std::filesystem::path universeDir;   ///< the sandbox's universe root
   std::filesystem::path buildDir;      ///< its own CARGO_TARGET_DIR
-  std::vector<CargoDiagnostic> diagnostics;  ///< the service's diagnostics from cascade_start
+  std::vector<CargoDiagnostic> diagnostics;  ///< the service's own errors (cascade_start's, or re-checked)
+  bool rechecked = false;  ///< cargo check ran on open: the cascade branch moved since cascade_start
+  std::string note;        ///< what the diagnostics mean when they are empty
   double seconds = 0;
 };
 

@@ -16,21 +16,31 @@ using mcp::ParamReader;
 using mcp::ToolResult;
 using namespace flywheel::mechanic;
 
-ToolResult repairOpen(const Holder& h, const json& args) {
+ToolResult repairOpen(const Holder& h, const json& args, mcp::ToolContext& ctx) {
   std::int64_t epoch = 0;
   std::string service;
   ParamReader r(args);
   r.required("epoch", epoch).required("service", service);
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
-    auto s = m.repairOpen(epoch, service);
+    auto s = m.repairOpen(epoch, service, callContext(ctx));
     if (!s) return ToolResult::error("repair_open: " + s.error().message);
     auto d = s->diagnostics;
     if (d.size() > 10) d.resize(10);
+    std::string text = "sandbox " + s->status.id + " (service " + s->status.service + ", mode " + s->mode + ", " +
+                       s->status.phase + " phase" +
+                       (s->status.phase == "research" ? ": read-only until repair_plan" : "") + "; " +
+                       std::to_string(s->status.cycles) + " of " + std::to_string(s->status.maxCycles) +
+                       " repair cycles used) at " + s->universeDir.string() + "\n";
+    if (!s->note.empty()) text += s->note + "\n";
+    text += std::to_string(d.size()) + " diagnostic(s) in " + s->serviceDir +
+            (s->rechecked ? " (re-checked now)" : " (from cascade_start)") + ":\n" + diagnosticsText(d);
     return ToolResult::ok({{"sandbox", s->status.id}, {"status", toJson(s->status)}, {"epoch", s->epoch},
                            {"mode", s->mode}, {"branch", s->branch}, {"service_dir", s->serviceDir},
                            {"path", s->universeDir.string()}, {"build_dir", s->buildDir.string()},
-                           {"diagnostics", toJson(d)}, {"seconds", s->seconds}});
+                           {"diagnostics", toJson(d)}, {"rechecked", s->rechecked}, {"note", s->note},
+                           {"seconds", s->seconds}},
+                          text);
   });
 }
 
@@ -157,8 +167,9 @@ std::vector<MechanicTool> repairTools() {
   return {
       {"repair_open", "Open a repair sandbox",
        "A git worktree for one queued service on a branch of the cascade, with its own cargo target dir, in the "
-       "read-only research phase. Returns the sandbox id, its governance mode and the service's diagnostics.",
-       {.idempotent = true}, plain(repairOpen)},
+       "read-only research phase. Returns the sandbox id, its governance mode and the service's diagnostics (re-checked "
+       "with cargo check, free of repair cycles, when repairs were committed to the cascade since cascade_start).",
+       {.idempotent = true}, repairOpen},
       {"repair_view", "View a file in a sandbox",
        "A 100-line window with line numbers. `line` jumps there; `scroll` up/down moves the window remembered for "
        "this sandbox and file.",
