@@ -68,6 +68,7 @@ std::string GauntletResult::details(size_t maxChars) const {
   if (gates.empty() || gates.back().passed) return {};
   const GateResult& red = gates.back();
   std::string out;
+  if (!red.diagnostics.empty()) out += diagnosticsText(red.diagnostics, maxChars / 2);
   size_t shown = 0;
   auto add = [&](const std::string& item) {
     if (out.size() + item.size() + 1 > maxChars) return false;
@@ -80,7 +81,8 @@ std::string GauntletResult::details(size_t maxChars) const {
   for (size_t i = red.failures.size(); i < red.failedTests.size(); ++i)
     if (!add("test " + red.failedTests[i] + " failed")) break;
   const size_t total = std::max(red.failures.size(), red.failedTests.size());
-  if (shown < total) out += "... " + std::to_string(total - shown) + " more in structuredContent\n";
+  if (shown < total) out += "... " + std::to_string(total - shown) + " more failing test(s) in structuredContent\n";
+  if (red.diagnostics.empty() && total == 0 && !red.note.empty()) out += red.note + "\n";
   return out;
 }
 

@@ -46,8 +46,9 @@ struct GauntletResult {
   double seconds = 0;
   /// One line per gate: "check: ok (1.2s)", "clippy: FAILED 2 errors (0.8s)".
   std::string summary() const;
-  /// What the agent needs to fix the red gate, compactly: each failing
-  /// test with its message and place; at most `maxChars` characters.
+  /// What the agent needs to fix the red gate, compactly: its diagnostics,
+  /// each failing test with its message and place, or the output's tail;
+  /// at most `maxChars` characters.
   std::string details(size_t maxChars = 8000) const;
 };
 

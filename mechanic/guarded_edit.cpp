@@ -1,5 +1,6 @@
 // The guarded edit and validation of a sandbox: governance before, syntax and
 // a compiler comparison after, rollback when an edit only adds errors.
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -145,6 +146,7 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   } else {
     res.applied = true;
     row.baseline = std::move(*after);
+    res.remaining.assign(row.baseline->begin(), row.baseline->begin() + std::min<size_t>(row.baseline->size(), 10));
     row.editSeq += 1;
     res.message = "edit applied to " + cp->relative + "; errors " + std::to_string(res.errorsBefore) + " -> " +
                   std::to_string(res.errorsAfter);

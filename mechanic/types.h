@@ -114,6 +114,7 @@ struct EditResult {
   int errorsBefore = 0;
   int errorsAfter = 0;
   std::vector<CargoDiagnostic> newErrors;  ///< errors the edit introduced
+  std::vector<CargoDiagnostic> remaining;  ///< applied: the errors still to fix (at most 10)
   int cycles = 0;
   std::string message;
 };

@@ -52,6 +52,45 @@ json statusJson(const CascadeStatus& s, Mechanic& m) {
           {"seconds", s.seconds}};
 }
 
+/// The next call the queue asks for, as text.
+std::string nextStep(const CascadeStatus& s) {
+  const std::string epoch = std::to_string(s.epoch);
+  if (s.state == "finished") return "landed: " + s.userRef + " is at " + s.headCommit.substr(0, 12);
+  if (s.state != "open") return "epoch " + epoch + " is " + s.state + "; start a new cascade if work remains";
+  for (const auto& q : s.queue) {
+    if (q.status != "broken") continue;
+    bool open = false;
+    for (const auto& sb : s.sandboxes)
+      if (sb.service == q.service && sb.state == "open") open = true;
+    return open ? "continue in the open sandbox of " + q.service + " (repair_edit, repair_validate, repair_commit)"
+                : "repair_open {\"epoch\": " + epoch + ", \"service\": \"" + q.service + "\"}";
+  }
+  return "nothing is broken: cascade_finish {\"epoch\": " + epoch + "}";
+}
+
+/// The epoch, its queue (with each broken service's first diagnostics) and
+/// its sandboxes, compactly: what a client that shows only text needs.
+std::string statusText(const CascadeStatus& s) {
+  std::string out = "epoch " + std::to_string(s.epoch) + " (" + s.state + ") of " + s.userRef + " from " +
+                    s.baseCommit.substr(0, 12) + "; cascade branch " + s.cascadeBranch + "\n";
+  if (s.supersededBy) out += "superseded by epoch " + std::to_string(*s.supersededBy) + "\n";
+  out += "queue, in wave order:\n";
+  for (const auto& q : s.queue) {
+    out += "  wave " + std::to_string(q.wave) + " " + q.service + ": " + q.status;
+    if (!q.gate.empty() && q.status == "broken")
+      out += " (gate " + q.gate + ", " + std::to_string(q.errors) + " error(s))";
+    out += ", mode " + q.mode + (q.note.empty() ? "" : "; " + q.note) + "\n";
+    if (q.status != "broken" || out.size() > 12000) continue;
+    auto first = q.diagnostics;
+    if (first.size() > 3) first.resize(3);
+    out += diagnosticsText(first, 1500);
+  }
+  for (const auto& sb : s.sandboxes)
+    out += "sandbox " + sb.id + ": " + sb.state + " (" + sb.phase + ", " + std::to_string(sb.cycles) + " of " +
+           std::to_string(sb.maxCycles) + " repair cycles used)\n";
+  return out + "next: " + nextStep(s) + "\n";
+}
+
 ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx) {
   std::optional<std::string> from, to;
   ParamReader r(args);
@@ -70,7 +109,9 @@ ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx
     if (!st) return ToolResult::error("cascade_start: " + st.error().message);
     json out = statusJson(*st, m);
     out["changes"] = plan->changes;
-    return ToolResult::ok(out);
+    std::string text = std::to_string(plan->changes.size()) + " intent change(s):\n";
+    for (const auto& c : plan->changes) text += "  " + c + "\n";
+    return ToolResult::ok(out, text + statusText(*st));
   });
 }
 
@@ -94,7 +135,7 @@ ToolResult cascadeStatus(const Holder& h, const json& args, mcp::ToolContext&) {
   return epochCall(h, args, false, [](Mechanic& m, std::optional<std::int64_t> e) {
     auto st = m.cascadeStatus(e);
     if (!st) return ToolResult::error("cascade_status: " + st.error().message);
-    return ToolResult::ok(statusJson(*st, m));
+    return ToolResult::ok(statusJson(*st, m), statusText(*st));
   });
 }
 
@@ -119,17 +160,23 @@ ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
     json out = json::object();
+    std::string text;
     if (clean) {
       auto c = m.cleanLeftovers();
       if (!c) return ToolResult::error("cascade_abort: " + c.error().message);
       out["cleaned"] = leftoversJson(*c);
+      text += std::to_string(c->size()) + " crash leftover(s) removed\n";
+      for (const auto& l : *c) text += "  [" + l.kind + "] " + l.what + "\n";
     }
     if (epoch) {
       auto st = m.cascadeAbort(*epoch);
       if (!st) return ToolResult::error("cascade_abort: " + st.error().message);
       out["status"] = statusJson(*st, m);
+      text += "epoch " + std::to_string(*epoch) + " is " + st->state + ": its processes are stopped and its "
+              "worktrees, build dirs and branches removed (halted sandboxes are kept for a human); your branch and "
+              "working tree are untouched\n";
     }
-    return ToolResult::ok(out);
+    return ToolResult::ok(out, text);
   });
 }
 

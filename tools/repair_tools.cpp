@@ -90,7 +90,9 @@ ToolResult repairPlan(const Holder& h, const json& args) {
   return withMechanic(h, [&](Mechanic& m) {
     auto s = m.repairPlan(sb, strategy);
     if (!s) return ToolResult::error("repair_plan: " + s.error().message);
-    return ToolResult::ok(toJson(*s));
+    return ToolResult::ok(toJson(*s), "strategy recorded; sandbox " + s->id + " is in its coding phase: repair_edit is "
+                                      "allowed (" + std::to_string(s->cycles) + " of " +
+                                      std::to_string(s->maxCycles) + " repair cycles used)");
   });
 }
 
@@ -108,9 +110,11 @@ ToolResult repairEdit(const Holder& h, const json& args, mcp::ToolContext& ctx) 
     json out = {{"applied", res->applied},         {"path", res->path},
                 {"window", toJson(res->window)},   {"errors_before", res->errorsBefore},
                 {"errors_after", res->errorsAfter}, {"new_errors", toJson(res->newErrors)},
+                {"remaining_errors", toJson(res->remaining)},
                 {"cycles", res->cycles},           {"message", res->message}};
-    std::string text = res->message + "\n";
-    for (const auto& d : res->newErrors) text += d.oneLine() + "\n";
+    std::string text = res->message + "\n" + diagnosticsText(res->newErrors, 4000);
+    if (!res->remaining.empty())
+      text += std::to_string(res->errorsAfter) + " error(s) left:\n" + diagnosticsText(res->remaining, 4000);
     text += res->window.text;
     ToolResult tr = ToolResult::ok(out, text);
     tr.isError = !res->applied;  // "the edit was not applied" must not read as success
@@ -141,8 +145,13 @@ ToolResult repairCommit(const Holder& h, const json& args) {
   return sandboxCall(h, args, [](Mechanic& m, const std::string& sb) {
     auto c = m.repairCommit(sb);
     if (!c) return ToolResult::error("repair_commit: " + c.error().message);
+    std::string text = "sandbox " + sb + " committed to the cascade branch (now at " + c->cascadeCommit.substr(0, 12) +
+                       "); " + std::to_string(c->files.size()) + " file(s) changed:";
+    for (const auto& f : c->files) text += " " + f;
+    text += "\nnext: repair_open the next broken service of the queue (cascade_status), or cascade_finish when none "
+            "is left";
     return ToolResult::ok(
-        {{"sandbox_commit", c->sandboxCommit}, {"cascade_commit", c->cascadeCommit}, {"files", c->files}});
+        {{"sandbox_commit", c->sandboxCommit}, {"cascade_commit", c->cascadeCommit}, {"files", c->files}}, text);
   });
 }
 
@@ -150,7 +159,9 @@ ToolResult repairAbort(const Holder& h, const json& args) {
   return sandboxCall(h, args, [](Mechanic& m, const std::string& sb) {
     auto s = m.repairAbort(sb);
     if (!s) return ToolResult::error("repair_abort: " + s.error().message);
-    return ToolResult::ok(toJson(*s));
+    return ToolResult::ok(toJson(*s), "sandbox " + s->id + " aborted: its worktree, build dir and branch are gone "
+                                      "and nothing from it lands; repair_open " + s->service +
+                                      " again to start over (its repair cycles still count)");
   });
 }
 
