@@ -30,8 +30,7 @@ const ServicePlan* findService(const EpochRow& e, const std::string& name) {
 
 std::string haltMessage(const SandboxRow& row, const EpochRow& e, const fs::path& where) {
   return "service " + row.service + " is halted in epoch " + std::to_string(e.id) + " (Hard Halt: " +
-         std::to_string(row.cycles - 1) + " edits and validations reached max-repair-cycles " +
-         std::to_string(e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
+         cyclesText(row.cycles, e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
          where.string() + ". A human can repair it there, or raise (max-repair-cycles N) in universe.lisp and start "
          "a new cascade.";
 }
@@ -76,8 +75,11 @@ Result<void> Mechanic::usableSandbox(const std::string& id, SandboxRow& row, Epo
 }
 
 Result<void> Mechanic::haltIfExhausted(SandboxRow& row, const EpochRow& epoch) {
-  row.cycles += 1;
-  if (row.cycles <= epoch.config.maxRepairCycles) return store_->upsertSandbox(row);
+  if (row.cycles < epoch.config.maxRepairCycles) {
+    row.cycles += 1;
+    return store_->upsertSandbox(row);
+  }
+  // The attempt past the limit does not run, so it is not counted either.
   finishRepair(row, epoch, "halted", "");  // state = halted, logged; the worktree stays
   return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(row.id))));
 }
@@ -211,9 +213,9 @@ Result<SandboxStatus> Mechanic::repairPlan(const std::string& id, const std::str
   ServicePlan plan;
   if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
   if (strategy.find_first_not_of(" \t\n") == std::string::npos)
-    return fail(Error::invalidArgument("repair_plan: the strategy is empty; describe the fix you intend"));
+    return fail(Error::invalidArgument("the strategy is empty; describe the fix you intend"));
   if (strategy.size() > 20000)
-    return fail(Error::invalidArgument("repair_plan: the strategy is over 20000 characters; summarise it"));
+    return fail(Error::invalidArgument("the strategy is over 20000 characters; summarise it"));
   row.plan = strategy;
   row.phase = "coding";
   json rec = json::parse(row.record, nullptr, false);
@@ -232,7 +234,7 @@ Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
   if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
   if (!row.validatedGreen || row.validatedSeq != row.editSeq)
     return fail(Error::failedPrecondition(
-        "repair_commit refused: sandbox " + id + (row.validatedSeq != row.editSeq ? " has edits since its last "
+        "refused: sandbox " + id + (row.validatedSeq != row.editSeq ? " has edits since its last "
                                                                                      "repair_validate"
                                                                                    : " is not validated green") +
         "; run repair_validate and commit once every gate passes"));
