@@ -100,6 +100,9 @@ Result<std::vector<std::string>> gateCommand(const std::string& gate, const std:
     argv.insert(argv.end(), {"-p", p});
   }
   if (packages.empty()) argv.push_back("--workspace");
+  // Tests, examples and benches too: an edit inside #[cfg(test)] must be
+  // compiled and linted now, not first found by the test gate.
+  if (gate != "test") argv.push_back("--all-targets");
   if (gate == "clippy") argv.insert(argv.end(), {"--", "-D", "warnings"});
   return argv;
 }

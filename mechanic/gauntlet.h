@@ -1,7 +1,8 @@
 // The gauntlet: the universe's validation gates, run in order.
 //
-// Gates are `check` (cargo check), `clippy` (cargo clippy -- -D warnings) and
-// `test` (cargo test), in the order the universe declares. The gauntlet stops
+// Gates are `check` (cargo check --all-targets), `clippy` (cargo clippy
+// --all-targets -- -D warnings) and `test` (cargo test), in the order the
+// universe declares: check and clippy cover test code as the test gate will. The gauntlet stops
 // at the first red gate, reports each gate compactly (pass/fail, time, error
 // and warning counts, the first diagnostics, failing tests with their panic
 // message, assertion values and place), reports progress

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "fixture.h"
@@ -139,6 +140,25 @@ TEST_CASE("libtest failures: message, values and place, old and new formats, bou
   REQUIRE(big.size() == 1);
   CHECK(big[0].message.size() < 1100);
   CHECK(parseTestFailures(std::vector<std::string>(30, "---- t stdout ----"), 10).size() == 10);
+}
+
+TEST_CASE("check and clippy cover test code (--all-targets)", "[gauntlet][cargo]") {
+  auto check = gateCommand("check", {"beta"});
+  REQUIRE(check);
+  CHECK(std::find(check->begin(), check->end(), "--all-targets") != check->end());
+  TinyWorkspace ws("gauntlet-targets");
+  // The library is fine; the test module does not compile.
+  writeText(ws.root / "beta/src/lib.rs",
+            "pub fn doubled() -> i32 {\n    alpha::answer() * 2\n}\n#[cfg(test)]\nmod tests {\n    #[test]\n"
+            "    fn doubles() {\n        let x: String = super::doubled();\n        assert!(!x.is_empty());\n    }\n}\n");
+  GauntletSpec spec{.workspaceDir = ws.root, .packages = {"beta"}, .targetDir = sharedTargetDir("gauntlet"),
+                    .gates = {"check"}};
+  auto r = runGauntlet(spec);
+  REQUIRE(r);
+  CHECK_FALSE(r->green);
+  REQUIRE_FALSE(r->gates[0].diagnostics.empty());
+  CHECK(r->gates[0].diagnostics[0].code == "E0308");
+  CHECK(r->gates[0].diagnostics[0].line == 8);
 }
 
 TEST_CASE("a cancelled gauntlet kills cargo promptly", "[gauntlet][cargo]") {
