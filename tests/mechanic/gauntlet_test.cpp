@@ -39,6 +39,19 @@ TEST_CASE("parseCargoJson keeps code, place, span text and machine-applicable fi
   CHECK(d.oneLine().rfind("beta/src/lib.rs:2:5: error[E0308]: mismatched types", 0) == 0);
 }
 
+TEST_CASE("a diagnostic's caret points at its column", "[diagnostics]") {
+  const std::string out =
+      R"J({"reason":"compiler-message","message":{"level":"error","message":"mismatched types","code":{"code":"E0308"},)J"
+      R"J("spans":[{"file_name":"beta/src/lib.rs","line_start":2,"column_start":23,"is_primary":true,)J"
+      R"J("label":"expected `String`, found integer","text":[{"text":"    alpha::answer() * 2"}]}]}})J"
+      "\n";
+  auto p = parseCargoJson(out, "/ws");
+  REQUIRE(p.diagnostics.size() == 1);
+  CHECK(p.diagnostics[0].spanStart == 18);
+  CHECK(p.diagnostics[0].oneLine().find("\n    alpha::answer() * 2\n" + std::string(22, ' ') + "^ expected `String`") !=
+        std::string::npos);
+}
+
 TEST_CASE("the gauntlet runs gates in order and stops at the first red one", "[gauntlet][cargo]") {
   TinyWorkspace ws("gauntlet");
   GauntletSpec spec{.workspaceDir = ws.root, .packages = {"beta"}, .targetDir = sharedTargetDir("gauntlet")};
