@@ -301,6 +301,20 @@ Result<void> GitRepo::checkoutTree(const std::string& fromCommit, const std::str
   return {};
 }
 
+Result<bool> GitRepo::isAncestor(const std::string& ancestor, const std::string& commit) const {
+  auto a = resolve(ancestor);
+  if (!a) return fail(a.error());
+  auto c = resolve(commit);
+  if (!c) return fail(c.error());
+  if (*a == *c) return true;
+  auto aid = parseOid(*a);
+  auto cid = parseOid(*c);
+  if (!aid || !cid) return fail(Error::invalidArgument("not a commit id: " + *a + " or " + *c));
+  int rc = git_graph_descendant_of(repo_, &*cid, &*aid);
+  if (rc < 0) return fail(gitError("checking whether " + ancestor + " is an ancestor of " + commit));
+  return rc == 1;
+}
+
 Result<std::vector<std::string>> GitRepo::changedPaths(const std::string& fromCommit, const std::string& toCommit) const {
   auto files = diffFiles(fromCommit, toCommit);
   if (!files) return fail(files.error());

@@ -8,6 +8,8 @@ std::string cascadePrompt(const std::string& change) {
 
 Work through flywheel's tools in this order:
 1. `intent_diff` and `blast_radius` show what changed and what it breaks; `cascade_plan` orders it in waves.
+   Called without revisions, they and `cascade_start` compare the same two (uncommitted intent changes if
+   any, else the commits since the last landed cascade, else the last commit); each answer says which.
 2. `cascade_start` opens a new epoch: Forge stamps the changed services on a cascade branch, the gauntlet
    (cargo check -> clippy -D warnings -> cargo test) runs, and the repair queue comes back in wave order.
    Your branch and working tree are not touched until the very end.

@@ -13,6 +13,7 @@
 
 #include "mechanic/intent_cascade.h"
 #include "mechanic/prompts.h"
+#include "mechanic/revisions.h"
 #include "tools/mechanic_support.h"
 
 namespace flywheel::tools {
@@ -97,19 +98,16 @@ ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx
   r.optional("from", from).optional("to", to);
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
-    if (!to) {
-      auto dirty = m.hasUncommittedIntent();
-      if (!dirty) return ToolResult::fromError(dirty.error());
-      to = *dirty ? "worktree" : "HEAD";
-    }
-    if (!from) from = *to == "worktree" ? "HEAD" : "HEAD~1";
-    auto plan = planIntentCascade(m.universeRoot(), from, to, h->config().sourceDir / "forge/templates/rust");
-    if (!plan) return ToolResult::error("cascade_start: " + plan.error().message);
+    auto rr = defaultRevisions(m.universeRoot(), from, to);
+    if (!rr) return ToolResult::error("cascade_start: " + rr.error().message);
+    auto plan = planIntentCascade(m.universeRoot(), rr->from, rr->to, h->config().sourceDir / "forge/templates/rust");
+    if (!plan) return ToolResult::error("cascade_start: " + rr->text() + ": " + plan.error().message);
     auto st = m.cascadeStart(plan->spec, callContext(ctx));
     if (!st) return ToolResult::error("cascade_start: " + st.error().message);
     json out = statusJson(*st, m);
     out["changes"] = plan->changes;
-    std::string text = std::to_string(plan->changes.size()) + " intent change(s):\n";
+    out["comparing"] = rr->text();
+    std::string text = rr->text() + "\n" + std::to_string(plan->changes.size()) + " intent change(s):\n";
     for (const auto& c : plan->changes) text += "  " + c + "\n";
     return ToolResult::ok(out, text + statusText(*st));
   });
@@ -183,8 +181,9 @@ ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
 std::vector<MechanicTool> cascadeTools() {
   return {
       {"cascade_start", "Start a repair cascade",
-       "Opens a new epoch for an intent change (committed: from HEAD~1 to HEAD; or uncommitted: to=\"worktree\"; "
-       "detected by default): a cascade branch and worktree, Forge stamps the changed services there, the gauntlet "
+       "Opens a new epoch for an intent change (by default the same revisions as intent_diff: uncommitted "
+       "intent changes if any, else the commits since the last landed cascade, else HEAD~1..HEAD; stated in "
+       "`comparing`): a cascade branch and worktree, Forge stamps the changed services there, the gauntlet "
        "runs on every affected crate, and the repair queue comes back in wave order with compact diagnostics. "
        "Preempts older epochs touching the same services. Never touches your branch or working tree.",
        {.destructive = false}, cascadeStart},
