@@ -182,7 +182,7 @@ Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch)
   if (!e) return fail(e.error());
   CascadeStatus st{.epoch = e->id, .state = e->state, .userRef = e->userRef, .cascadeBranch = e->cascadeBranch,
                    .baseCommit = e->baseCommit, .supersededBy = e->supersededBy, .queue = e->queue,
-                   .stampedFiles = e->stampedFiles};
+                   .stampedFiles = e->stampedFiles, .intentChange = e->intentChange};
   if (auto repo = GitRepo::open(repoRoot_))
     if (auto h = repo->resolve("refs/heads/" + e->cascadeBranch)) st.headCommit = *h;
   if (st.headCommit.empty()) st.headCommit = e->targetCommit;

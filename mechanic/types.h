@@ -83,6 +83,7 @@ struct CascadeStatus {
   std::vector<QueueEntry> queue;
   std::vector<SandboxStatus> sandboxes;
   std::vector<std::string> stampedFiles;
+  std::string intentChange;             ///< the change being cascaded, one line per intent change
   std::vector<std::int64_t> preempted;  ///< epochs this start superseded
   double seconds = 0;
 };

@@ -138,12 +138,19 @@ ToolResult cascadeStatus(const Holder& h, const json& args, mcp::ToolContext&) {
 }
 
 ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ctx) {
-  return epochCall(h, args, true, [&ctx](Mechanic& m, std::optional<std::int64_t> e) {
+  return epochCall(h, args, true, [&ctx, &h](Mechanic& m, std::optional<std::int64_t> e) {
     auto f = m.cascadeFinish(*e, callContext(ctx));
     if (!f) return ToolResult::error("cascade_finish: " + f.error().message);
+    std::string remembered;
+    if (f->landed) {
+      auto st = m.cascadeStatus(*e);
+      auto r = st ? h->memories().rememberCascade(*st, *f) : Result<void>(fail(st.error()));
+      remembered = r ? "\n(the cascade is remembered in the knowledge base: kb_search finds it)"
+                     : "\n(could not remember the cascade in the knowledge base: " + r.error().message + ")";
+    }
     json out = {{"landed", f->landed},       {"user_ref", f->userRef}, {"old_commit", f->oldCommit},
                 {"new_commit", f->newCommit}, {"message", f->message}, {"gauntlet", toJson(f->gauntlet)}};
-    ToolResult tr = ToolResult::ok(out, f->message + (f->landed ? "" : "\n" + f->gauntlet.details()));
+    ToolResult tr = ToolResult::ok(out, f->message + (f->landed ? remembered : "\n" + f->gauntlet.details()));
     tr.isError = !f->landed;
     return tr;
   });
