@@ -107,6 +107,10 @@ Result<void> Mechanic::recheckOnOpen(SandboxRow& row, const EpochRow& e, const S
   else
     h.note = "re-checked after the repairs committed since cascade_start: " + std::to_string(errors) + " error(s)";
   row.baseline = std::move(*diags);  // the first edit compares against this check
+  json rec = json::parse(row.record, nullptr, false);
+  if (!rec.is_object()) rec = json::object();
+  rec["diagnostics_before"] = toJson(h.diagnostics);  // what this repair starts from, for the log and the kb
+  row.record = rec.dump();
   return store_->upsertSandbox(row);
 }
 
