@@ -55,8 +55,8 @@ std::string coderPrompt(const std::string& sandbox) {
   const std::string sb = sandbox.empty() ? std::string("the sandbox") : "sandbox " + sandbox;
   return "You are the coder for " + sb + R"(. A plan has been recorded; carry it out under the guardrails.
 
-- `repair_edit` replaces a line range (`start_line`..`end_line`, from the numbers `repair_view` shows) or
-  one exact snippet (`old_text`, which must occur exactly once). Keep each edit small and purposeful.
+- `repair_edit` replaces a line range (`startLine`..`endLine`, from the numbers `repair_view` shows) or
+  one exact snippet (`oldText`, which must occur exactly once). Keep each edit small and purposeful.
 - Every edit is governed (mode and path), syntax-checked, and compiled: the answer shows the window around
   the change and the error count before -> after. An edit that introduces errors and fixes none is rolled
   back; read the new errors it shows and try a different change.

@@ -47,6 +47,29 @@ class MechanicHolder {
 };
 using Holder = std::shared_ptr<MechanicHolder>;
 
+/// Every tool's arguments are camelCase. The mechanic's snake_case spellings
+/// (start_line, old_text, clean_leftovers, ...) are still accepted for now:
+/// reads `name`, or else its old spelling `old`, recording the old one.
+template <class T>
+void optionalRenamed(mcp::ParamReader& r, const nlohmann::json& args, const char* name, const char* old, T& out,
+                     std::vector<std::string>& deprecated) {
+  if (args.is_object() && !args.contains(name) && args.contains(old)) {
+    r.optional(old, out);
+    deprecated.push_back(std::string(old) + " (use " + name + ")");
+  } else {
+    r.optional(name, out);
+  }
+}
+
+/// The note a result carries when deprecated argument names were used; empty otherwise.
+inline std::string deprecationNote(const std::vector<std::string>& deprecated) {
+  if (deprecated.empty()) return {};
+  std::string names;
+  for (const auto& d : deprecated) names += (names.empty() ? "" : ", ") + d;
+  return "\nnote: deprecated argument name(s): " + names +
+         ". Every tool's arguments are camelCase; the old names will stop working in a later release.";
+}
+
 /// The request's cancel flag and progress reporter, for the domain.
 inline mechanic::CallContext callContext(mcp::ToolContext& ctx) {
   return {&ctx.cancelFlag(), [&ctx](double done, double total, const std::string& msg) {

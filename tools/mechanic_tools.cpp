@@ -159,9 +159,11 @@ ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ct
 ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
   std::optional<std::int64_t> epoch;
   bool clean = false;
+  std::vector<std::string> deprecated;
   ParamReader r(args);
-  r.optional("epoch", epoch).optional("clean_leftovers", clean);
-  if (!epoch && !clean) r.invalid("epoch", "is required unless clean_leftovers is true");
+  r.optional("epoch", epoch);
+  optionalRenamed(r, args, "cleanLeftovers", "clean_leftovers", clean, deprecated);
+  if (!epoch && !clean) r.invalid("epoch", "is required unless cleanLeftovers is true");
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
     json out = json::object();
@@ -181,7 +183,7 @@ ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
               "worktrees, build dirs and branches removed (halted sandboxes are kept for a human); your branch and "
               "working tree are untouched\n";
     }
-    return ToolResult::ok(out, text);
+    return ToolResult::ok(out, text + deprecationNote(deprecated));
   });
 }
 
@@ -204,7 +206,7 @@ std::vector<MechanicTool> cascadeTools() {
        {.destructive = false}, cascadeFinish},
       {"cascade_abort", "Abort a cascade",
        "Discards an epoch: stops its cargo runs, removes its worktrees, build dirs and branches (halted sandboxes "
-       "are kept for a human). With clean_leftovers, also removes crash leftovers. Your branch and working tree are "
+       "are kept for a human). With cleanLeftovers, also removes crash leftovers. Your branch and working tree are "
        "never touched.",
        {.destructive = true, .idempotent = true}, cascadeAbort},
   };
@@ -251,7 +253,7 @@ void logStartup(MechanicHolder& holder) {
   auto leftovers = (*m)->leftovers();
   if (leftovers.empty()) return;
   std::cerr << "flywheel: mechanic: " << leftovers.size()
-            << " crash leftover(s) found; cascade_status lists them, cascade_abort {clean_leftovers: true} cleans "
+            << " crash leftover(s) found; cascade_status lists them, cascade_abort {cleanLeftovers: true} cleans "
                "them:\n";
   for (const auto& l : leftovers)
     std::cerr << "flywheel: mechanic:   [" << l.kind << "] " << l.what << " (" << l.path.string() << ")\n";

@@ -99,13 +99,20 @@ ToolResult repairPlan(const Holder& h, const json& args) {
 ToolResult repairEdit(const Holder& h, const json& args, mcp::ToolContext& ctx) {
   EditSpec e;
   std::string sb, path;
+  std::optional<std::string> newText;
+  std::vector<std::string> deprecated;
   ParamReader r(args);
-  r.required("sandbox", sb).required("path", path).required("new_text", e.newText);
-  r.optional("start_line", e.startLine).optional("end_line", e.endLine).optional("old_text", e.oldText);
+  r.required("sandbox", sb).required("path", path);
+  optionalRenamed(r, args, "newText", "new_text", newText, deprecated);
+  optionalRenamed(r, args, "startLine", "start_line", e.startLine, deprecated);
+  optionalRenamed(r, args, "endLine", "end_line", e.endLine, deprecated);
+  optionalRenamed(r, args, "oldText", "old_text", e.oldText, deprecated);
+  if (!newText) r.invalid("newText", "is required: the replacement text");
   if (auto x = r.finish(); !x) return ToolResult::fromError(x.error());
+  e.newText = std::move(*newText);
   return withMechanic(h, [&](Mechanic& m) {
     auto res = m.repairEdit(sb, path, e, callContext(ctx));
-    if (!res) return ToolResult::error("repair_edit: " + res.error().message);
+    if (!res) return ToolResult::error("repair_edit: " + res.error().message + deprecationNote(deprecated));
     if (res->newErrors.size() > 10) res->newErrors.resize(10);  // the window plus 10 errors stay under a page
     json out = {{"applied", res->applied},         {"path", res->path},
                 {"window", toJson(res->window)},   {"errors_before", res->errorsBefore},
@@ -115,7 +122,7 @@ ToolResult repairEdit(const Holder& h, const json& args, mcp::ToolContext& ctx) 
     std::string text = res->message + "\n" + diagnosticsText(res->newErrors, 4000);
     if (!res->remaining.empty())
       text += std::to_string(res->errorsAfter) + " error(s) left:\n" + diagnosticsText(res->remaining, 4000);
-    text += res->window.text;
+    text += res->window.text + deprecationNote(deprecated);
     ToolResult tr = ToolResult::ok(out, text);
     tr.isError = !res->applied;  // "the edit was not applied" must not read as success
     return tr;
@@ -194,8 +201,8 @@ std::vector<MechanicTool> repairTools() {
        "allowed afterwards.",
        {}, plain(repairPlan)},
       {"repair_edit", "Edit a file under the guardrails",
-       "Replaces a line range (start_line..end_line) or one exact unique snippet (old_text) in one file with "
-       "new_text. Governance decides first (mode, path, public signatures); the file must still parse; cargo check "
+       "Replaces a line range (startLine..endLine) or one exact unique snippet (oldText) in one file with "
+       "newText. Governance decides first (mode, path, public signatures); the file must still parse; cargo check "
        "compares errors before and after, and an edit that adds errors and fixes none is rolled back. Counts as a "
        "repair cycle.",
        {}, repairEdit},
