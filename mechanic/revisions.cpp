@@ -56,6 +56,9 @@ Result<RevisionRange> chooseRevisions(const fs::path& universeRoot, std::optiona
     r.from = lastLanded->substr(0, 12);
     const bool nothing = repo->resolve("HEAD").value_or("") == *lastLanded;
     r.why = nothing ? "nothing committed since the last landed cascade" : "the commits since the last landed cascade";
+  } else if (!repo->resolve("HEAD~1")) {
+    r.from = "HEAD";
+    r.why = "HEAD is the repository's first commit: nothing before it to compare";
   } else {
     r.from = "HEAD~1";
     r.why = "the last commit";

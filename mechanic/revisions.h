@@ -5,7 +5,7 @@
 //   1. uncommitted intent changes (*.lisp) in the working tree: HEAD..worktree;
 //   2. else, when a cascade has landed and its commit is an ancestor of HEAD:
 //      the commits since it (<landed>..HEAD; empty when nothing came since);
-//   3. else the last commit: HEAD~1..HEAD.
+//   3. else the last commit: HEAD~1..HEAD (HEAD..HEAD when HEAD has no parent).
 //
 // A missing `to` is "worktree" under rule 1 and "HEAD" otherwise; a missing
 // `from` follows the rule for that `to` (a commit other than HEAD: its
