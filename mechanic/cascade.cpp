@@ -89,7 +89,9 @@ Result<QueueEntry> Mechanic::checkService(const fs::path& universeDir, const fs:
   if (q.diagnostics.empty() && red.errors > 0)
     q.note = "fails because a dependency does not compile; repair the services of earlier waves first";
   else if (!red.failedTests.empty())
-    q.note = "failing tests: " + red.failedTests.front() + (red.failedTests.size() > 1 ? " ..." : "");
+    q.note = "failing tests: " +
+             (red.failures.empty() ? red.failedTests.front() : red.failures.front().oneLine().substr(0, 1500)) +
+             (red.failedTests.size() > 1 ? " ..." : "");
   else if (q.diagnostics.empty())
     q.note = red.note.substr(0, 1000);
   return q;

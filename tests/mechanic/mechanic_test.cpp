@@ -210,6 +210,28 @@ TEST_CASE("governance refuses newborn sandboxes and non-custom edits in strict-c
   CHECK(esc.error().code == "permission_denied");
 }
 
+TEST_CASE("the queue names a failing test with its message and values", "[mechanic][cargo]") {
+  TinyWorkspace ws("queue-test");
+  auto m = Mechanic::open(ws.root);
+  REQUIRE(m);
+  auto spec = startSpec();
+  spec.config.gates = {"check", "test"};
+  spec.stamp = [](const fs::path& root) -> Result<std::vector<std::string>> {
+    auto lib = readText(root / "alpha/src/lib.rs");
+    lib.replace(lib.find("    42\n"), 7, "    41\n");  // compiles; alpha's own test fails
+    writeText(root / "alpha/src/lib.rs", lib);
+    return std::vector<std::string>{"alpha/src/lib.rs"};
+  };
+  auto st = (*m)->cascadeStart(spec, {});
+  REQUIRE(st);
+  const auto& alpha = entry(*st, "alpha");
+  INFO(alpha.note);
+  CHECK(alpha.gate == "test");
+  CHECK(alpha.note.find("alpha/src/lib.rs:9:9: test tests::answers failed") != std::string::npos);
+  CHECK(alpha.note.find("left: 41") != std::string::npos);
+  (*m)->cascadeAbort(st->epoch);
+}
+
 TEST_CASE("Hard Halt stops a service after max-repair-cycles", "[mechanic][cargo]") {
   TinyWorkspace ws("halt");
   auto m = Mechanic::open(ws.root);
