@@ -8,6 +8,7 @@
 #include "mechanic/governance.h"
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
+#include "mechanic/queue_state.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -19,19 +20,19 @@ Result<void> validateServices(const std::vector<ServicePlan>& services) {
   static const std::regex kName("^[a-z][a-z0-9-]{0,62}$");
   static const std::regex kPackage("^[A-Za-z_][A-Za-z0-9_-]{0,62}$");
   if (services.empty())
-    return fail(Error::invalidArgument("cascade_start: no affected services; blast_radius found nothing to repair"));
+    return fail(Error::invalidArgument("no affected services; blast_radius found nothing to repair"));
   for (const auto& s : services) {
     if (!std::regex_match(s.name, kName))
-      return fail(Error::invalidArgument("cascade_start: service name '" + s.name.substr(0, 80) +
+      return fail(Error::invalidArgument("service name '" + s.name.substr(0, 80) +
                                          "' is not lowercase kebab-case"));
     if (!std::regex_match(s.package, kPackage))
-      return fail(Error::invalidArgument("cascade_start: package '" + s.package.substr(0, 80) + "' of service " +
+      return fail(Error::invalidArgument("package '" + s.package.substr(0, 80) + "' of service " +
                                          s.name + " is not a cargo package name"));
     if (s.dir.empty() || s.dir[0] == '/' || s.dir[0] == '-' || s.dir.find("..") != std::string::npos)
-      return fail(Error::invalidArgument("cascade_start: directory '" + s.dir + "' of service " + s.name +
+      return fail(Error::invalidArgument("directory '" + s.dir + "' of service " + s.name +
                                          " must be relative to the universe root"));
     if (!parseMode(s.mode))
-      return fail(Error::invalidArgument("cascade_start: unknown governance mode '" + s.mode + "' of service " +
+      return fail(Error::invalidArgument("unknown governance mode '" + s.mode + "' of service " +
                                          s.name));
   }
   return {};
@@ -88,7 +89,9 @@ Result<QueueEntry> Mechanic::checkService(const fs::path& universeDir, const fs:
   if (q.diagnostics.empty() && red.errors > 0)
     q.note = "fails because a dependency does not compile; repair the services of earlier waves first";
   else if (!red.failedTests.empty())
-    q.note = "failing tests: " + red.failedTests.front() + (red.failedTests.size() > 1 ? " ..." : "");
+    q.note = "failing tests: " +
+             (red.failures.empty() ? red.failedTests.front() : red.failures.front().oneLine().substr(0, 1500)) +
+             (red.failedTests.size() > 1 ? " ..." : "");
   else if (q.diagnostics.empty())
     q.note = red.note.substr(0, 1000);
   return q;
@@ -181,12 +184,13 @@ Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch)
   if (!e) return fail(e.error());
   CascadeStatus st{.epoch = e->id, .state = e->state, .userRef = e->userRef, .cascadeBranch = e->cascadeBranch,
                    .baseCommit = e->baseCommit, .supersededBy = e->supersededBy, .queue = e->queue,
-                   .stampedFiles = e->stampedFiles};
+                   .stampedFiles = e->stampedFiles, .intentChange = e->intentChange};
   if (auto repo = GitRepo::open(repoRoot_))
     if (auto h = repo->resolve("refs/heads/" + e->cascadeBranch)) st.headCommit = *h;
   if (st.headCommit.empty()) st.headCommit = e->targetCommit;
   if (auto sbs = store_->sandboxesOf(e->id))
     for (const auto& s : *sbs) st.sandboxes.push_back(statusOf(s, *e));
+  applyRepairStates(st);
   return st;
 }
 
@@ -227,11 +231,11 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   for (const auto& s : *sbs) {
     if (s.state == "halted")
       return fail(Error::failedPrecondition(
-          "cascade_finish refused: service " + s.service + " is halted (Hard Halt after " + std::to_string(s.cycles) +
-          " repair cycles); nothing from it lands, so the cascade cannot be green. Abort it (cascade_abort) and let "
+          "refused: service " + s.service + " is halted (Hard Halt: " +
+          cyclesText(s.cycles, e->config.maxRepairCycles) + "); nothing from it lands, so the cascade cannot be green. Abort it (cascade_abort) and let "
           "a human repair " + s.service + " in " + worktreeUniverse(s.id).string()));
     if (s.state == "open")
-      return fail(Error::failedPrecondition("cascade_finish refused: sandbox " + s.id +
+      return fail(Error::failedPrecondition("refused: sandbox " + s.id +
                                             " is still open; repair_commit or repair_abort it first"));
   }
   e->state = "finishing";

@@ -6,6 +6,13 @@ using nlohmann::json;
 namespace {
 std::string s(const json& j, const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; }
 int i(const json& j, const char* k) { return j.contains(k) && j[k].is_number_integer() ? j[k].get<int>() : 0; }
+json failuresJson(const std::vector<TestFailure>& fs) {
+  json a = json::array();
+  for (const auto& f : fs)
+    a.push_back({{"name", f.name}, {"message", f.message}, {"left", f.left}, {"right", f.right}, {"file", f.file},
+                 {"line", f.line}, {"column", f.column}});
+  return a;
+}
 }  // namespace
 
 json toJson(const CargoDiagnostic& d) {
@@ -14,7 +21,7 @@ json toJson(const CargoDiagnostic& d) {
     sug.push_back({{"message", x.message}, {"file", x.file}, {"line", x.line}, {"column", x.column},
                    {"replacement", x.replacement}});
   return {{"level", d.level}, {"code", d.code},         {"message", d.message}, {"file", d.file},
-          {"line", d.line},   {"column", d.column},     {"span_text", d.spanText}, {"label", d.label},
+          {"line", d.line},   {"column", d.column},     {"span_text", d.spanText}, {"span_start", d.spanStart}, {"label", d.label},
           {"suggestions", sug}};
 }
 
@@ -26,7 +33,7 @@ json toJson(const std::vector<CargoDiagnostic>& ds) {
 
 CargoDiagnostic diagnosticFromJson(const json& j) {
   CargoDiagnostic d{s(j, "level"), s(j, "code"), s(j, "message"), s(j, "file"), i(j, "line"), i(j, "column"),
-                    s(j, "span_text"), s(j, "label"), {}};
+                    s(j, "span_text"), i(j, "span_start"), s(j, "label"), {}};
   if (j.contains("suggestions") && j["suggestions"].is_array())
     for (const auto& x : j["suggestions"])
       d.suggestions.push_back({s(x, "message"), s(x, "file"), i(x, "line"), i(x, "column"), s(x, "replacement")});
@@ -63,6 +70,7 @@ json toJson(const GateResult& g) {
           {"warnings", g.warnings},
           {"diagnostics", toJson(g.diagnostics)},
           {"failed_tests", g.failedTests},
+          {"failures", failuresJson(g.failures)},
           {"note", g.note}};
 }
 

@@ -71,8 +71,12 @@ std::optional<CargoDiagnostic> fromMessage(const json& msg, const std::string& r
   d.line = num(*primary, "line_start");
   d.column = num(*primary, "column_start");
   d.label = str(*primary, "label");
-  if (primary->contains("text") && (*primary)["text"].is_array() && !(*primary)["text"].empty())
-    d.spanText = trim(str((*primary)["text"][0], "text")).substr(0, 200);
+  if (primary->contains("text") && (*primary)["text"].is_array() && !(*primary)["text"].empty()) {
+    const std::string raw = str((*primary)["text"][0], "text");
+    const size_t indent = std::min(raw.find_first_not_of(" \t"), raw.size());
+    d.spanText = trim(raw).substr(0, 200);
+    d.spanStart = std::clamp(d.column - 1 - static_cast<int>(indent), 0, static_cast<int>(d.spanText.size()));
+  }
   collectSuggestions(msg, root, d.suggestions);
   return d;
 }
@@ -83,7 +87,8 @@ std::string CargoDiagnostic::oneLine() const {
   std::string out = file.empty() ? std::string() : file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
   out += level + (code.empty() ? "" : "[" + code + "]") + ": " + message;
   if (!spanText.empty()) out += "\n    " + spanText;
-  if (!label.empty()) out += "\n    ^ " + label;
+  if (!spanText.empty() || !label.empty())
+    out += "\n    " + std::string(static_cast<size_t>(std::max(spanStart, 0)), ' ') + "^ " + label;
   for (const auto& s : suggestions) out += "\n    fix: " + s.message + ": `" + s.replacement + "`";
   return out;
 }

@@ -28,6 +28,7 @@ struct CargoDiagnostic {
   int line = 0;
   int column = 0;
   std::string spanText;  ///< the primary span's source line, trimmed
+  int spanStart = 0;     ///< where the primary span starts in spanText (0-based): the caret's place
   std::string label;     ///< the primary span's label ("expected `String`, found `i32`")
   std::vector<Suggestion> suggestions;  ///< machine-applicable only
 

@@ -24,7 +24,7 @@ Result<void> Mechanic::requireBenchGain(SandboxRow& row, const EpochRow& e, cons
   auto after = runBenches(variant);
   if (!after) return fail(after.error());
   if (before->stopped || after->stopped)
-    return fail(Error::cancelled("repair_commit stopped while benchmarking; nothing landed, commit again"));
+    return fail(Error::cancelled("stopped while benchmarking; nothing landed, commit again"));
   auto refuse = [&](const std::string& why) {
     return fail(governanceRefusal(Mode::SelfDistillation, row.service,
                                   "keeping this variant (" + why + "); the sandbox stays open for another variant",

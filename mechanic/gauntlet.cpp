@@ -1,5 +1,6 @@
 #include "mechanic/gauntlet.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 
@@ -50,6 +51,41 @@ std::string GauntletResult::summary() const {
   return out;
 }
 
+std::string diagnosticsText(const std::vector<CargoDiagnostic>& diags, size_t maxChars) {
+  std::string out;
+  size_t shown = 0;
+  for (const auto& d : diags) {
+    std::string item = d.oneLine() + "\n";
+    if (out.size() + item.size() > maxChars) break;
+    out += item;
+    ++shown;
+  }
+  if (shown < diags.size()) out += "... " + std::to_string(diags.size() - shown) + " more in structuredContent\n";
+  return out;
+}
+
+std::string GauntletResult::details(size_t maxChars) const {
+  if (gates.empty() || gates.back().passed) return {};
+  const GateResult& red = gates.back();
+  std::string out;
+  if (!red.diagnostics.empty()) out += diagnosticsText(red.diagnostics, maxChars / 2);
+  size_t shown = 0;
+  auto add = [&](const std::string& item) {
+    if (out.size() + item.size() + 1 > maxChars) return false;
+    out += item + "\n";
+    ++shown;
+    return true;
+  };
+  for (const auto& f : red.failures)
+    if (!add(f.oneLine())) break;
+  for (size_t i = red.failures.size(); i < red.failedTests.size(); ++i)
+    if (!add("test " + red.failedTests[i] + " failed")) break;
+  const size_t total = std::max(red.failures.size(), red.failedTests.size());
+  if (shown < total) out += "... " + std::to_string(total - shown) + " more failing test(s) in structuredContent\n";
+  if (red.diagnostics.empty() && total == 0 && !red.note.empty()) out += red.note + "\n";
+  return out;
+}
+
 Result<std::vector<std::string>> gateCommand(const std::string& gate, const std::vector<std::string>& packages) {
   std::vector<std::string> argv = {"cargo"};
   if (gate == "check") argv.push_back("check");
@@ -64,6 +100,9 @@ Result<std::vector<std::string>> gateCommand(const std::string& gate, const std:
     argv.insert(argv.end(), {"-p", p});
   }
   if (packages.empty()) argv.push_back("--workspace");
+  // Tests, examples and benches too: an edit inside #[cfg(test)] must be
+  // compiled and linted now, not first found by the test gate.
+  if (gate != "test") argv.push_back("--all-targets");
   if (gate == "clippy") argv.insert(argv.end(), {"--", "-D", "warnings"});
   return argv;
 }
@@ -74,6 +113,7 @@ ProcessSpec cargoProcess(const GauntletSpec& spec, std::vector<std::string> argv
                      .env = {{"CARGO_TARGET_DIR", spec.targetDir.string()},
                              {"CARGO_TERM_COLOR", "never"},
                              {"RUSTFLAGS", std::nullopt},
+                             {"RUST_BACKTRACE", "0"},  // a failing test's message, not its stack
                              {"CARGO_BUILD_JOBS", "2"}},
                      .deadline = spec.gateDeadline,
                      .cancelFlags = spec.cancelFlags};
@@ -93,7 +133,10 @@ Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate) {
   g.passed = run->success();
   g.diagnostics = std::move(parsed.diagnostics);
   if (g.diagnostics.size() > spec.maxDiagnostics) g.diagnostics.resize(spec.maxDiagnostics);
-  if (gate == "test") g.failedTests = failedTestsIn(parsed.otherLines);
+  if (gate == "test") {
+    g.failedTests = failedTestsIn(parsed.otherLines);
+    g.failures = parseTestFailures(parsed.otherLines);
+  }
   g.stopped = run->timedOut || run->cancelled;
   if (run->timedOut) g.note = gate + " exceeded its deadline and was stopped";
   else if (run->cancelled) g.note = gate + " was cancelled";

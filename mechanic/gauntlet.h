@@ -1,9 +1,11 @@
 // The gauntlet: the universe's validation gates, run in order.
 //
-// Gates are `check` (cargo check), `clippy` (cargo clippy -- -D warnings) and
-// `test` (cargo test), in the order the universe declares. The gauntlet stops
+// Gates are `check` (cargo check --all-targets), `clippy` (cargo clippy
+// --all-targets -- -D warnings) and `test` (cargo test), in the order the
+// universe declares: check and clippy cover test code as the test gate will. The gauntlet stops
 // at the first red gate, reports each gate compactly (pass/fail, time, error
-// and warning counts, the first diagnostics, failing tests), reports progress
+// and warning counts, the first diagnostics, failing tests with their panic
+// message, assertion values and place), reports progress
 // while it runs and stops (killing cargo) when a cancel flag is raised.
 // Every run uses the caller's own CARGO_TARGET_DIR: target dirs are never
 // shared between worktrees, since a shared one can give a false green.
@@ -17,8 +19,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "mechanic/diagnostics.h"
 #include "core/process.h"
+#include "mechanic/diagnostics.h"
+#include "mechanic/libtest.h"
 
 namespace flywheel::mechanic {
 
@@ -32,6 +35,7 @@ struct GateResult {
   int warnings = 0;
   std::vector<CargoDiagnostic> diagnostics;  ///< errors first; at most 20
   std::vector<std::string> failedTests;      ///< `test` gate: names of failing tests
+  std::vector<TestFailure> failures;         ///< `test` gate: message, values, place; at most 10
   bool stopped = false;  ///< cancelled or past its deadline: the result says nothing about the code
   std::string note;  ///< why it failed when there are no diagnostics (output tail, timeout, cancel)
 };
@@ -43,7 +47,16 @@ struct GauntletResult {
   double seconds = 0;
   /// One line per gate: "check: ok (1.2s)", "clippy: FAILED 2 errors (0.8s)".
   std::string summary() const;
+  /// What the agent needs to fix the red gate, compactly: its diagnostics,
+  /// each failing test with its message and place, or the output's tail;
+  /// at most `maxChars` characters.
+  std::string details(size_t maxChars = 8000) const;
 };
+
+/// Diagnostics as an agent reads them: one `file:line:col: error[CODE]:
+/// message` entry each (with span, label and sure fixes), errors first, at
+/// most `maxChars` characters; the rest is counted ("... 3 more").
+std::string diagnosticsText(const std::vector<CargoDiagnostic>& diags, size_t maxChars = 6000);
 
 using ProgressFn = std::function<void(double done, double total, const std::string& message)>;
 

@@ -63,7 +63,13 @@ Result<void> commitTree(git_repository* repo, const std::string& id, Tree& out) 
   return {};
 }
 
+// flywheel commits; the repository's configured user (user.name and
+// user.email) authors, so a landed cascade shows whose repository it served.
 void signature(Sig& sig) { git_signature_now(sig.out(), "flywheel", "flywheel@localhost"); }
+
+void authorSignature(git_repository* repo, Sig& sig) {
+  if (git_signature_default(sig.out(), repo) != 0) signature(sig);
+}
 
 }  // namespace
 
@@ -219,11 +225,12 @@ Result<std::string> GitRepo::commitAll(const std::string& message, const std::st
   }
   Tree tree;
   if (git_tree_lookup(tree.out(), repo_, &treeId) != 0) return fail(gitError("looking up the new tree"));
-  Sig sig;
+  Sig sig, author;
   signature(sig);
+  authorSignature(repo_, author);
   git_oid out;
   const git_commit* parents[] = {parent.get()};
-  if (git_commit_create(&out, repo_, "HEAD", sig.get(), sig.get(), nullptr, message.c_str(), tree.get(), 1,
+  if (git_commit_create(&out, repo_, "HEAD", author.get(), sig.get(), nullptr, message.c_str(), tree.get(), 1,
                         parents) != 0)
     return fail(gitError("committing"));
   if (changed) *changed = true;
@@ -292,6 +299,20 @@ Result<void> GitRepo::checkoutTree(const std::string& fromCommit, const std::str
                                 "checked out — commit or stash them, then run `git checkout -- .` or retry"));
   if (rc != 0) return fail(gitError("checking out " + toCommit));
   return {};
+}
+
+Result<bool> GitRepo::isAncestor(const std::string& ancestor, const std::string& commit) const {
+  auto a = resolve(ancestor);
+  if (!a) return fail(a.error());
+  auto c = resolve(commit);
+  if (!c) return fail(c.error());
+  if (*a == *c) return true;
+  auto aid = parseOid(*a);
+  auto cid = parseOid(*c);
+  if (!aid || !cid) return fail(Error::invalidArgument("not a commit id: " + *a + " or " + *c));
+  int rc = git_graph_descendant_of(repo_, &*cid, &*aid);
+  if (rc < 0) return fail(gitError("checking whether " + ancestor + " is an ancestor of " + commit));
+  return rc == 1;
 }
 
 Result<std::vector<std::string>> GitRepo::changedPaths(const std::string& fromCommit, const std::string& toCommit) const {

@@ -85,6 +85,8 @@ class GitRepo {
 
   /// Unified diff of each changed file between two commits (path → patch).
   Result<std::map<std::string, std::string>> diffFiles(const std::string& fromCommit, const std::string& toCommit) const;
+  /// True when `ancestor` is `commit` or reachable from it.
+  Result<bool> isAncestor(const std::string& ancestor, const std::string& commit) const;
   /// Paths changed between two commits.
   Result<std::vector<std::string>> changedPaths(const std::string& fromCommit, const std::string& toCommit) const;
 

@@ -1,5 +1,6 @@
 // The guarded edit and validation of a sandbox: governance before, syntax and
 // a compiler comparison after, rollback when an edit only adds errors.
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -53,6 +54,18 @@ void recordEdit(SandboxRow& row, const std::string& path, const EditSpec& edit, 
   row.record = rec.dump();
 }
 
+// Appended to every refusal of an edit: refusals are decided before any
+// check runs, so they cost no repair cycle, and the agent should know that.
+std::string freeRefusal(const SandboxRow& row, const EpochRow& e) {
+  return " This refusal is free: " + cyclesText(row.cycles, e.config.maxRepairCycles) + ".";
+}
+
+Error refused(const Error& why, const SandboxRow& row, const EpochRow& e) {
+  Error out = why;
+  out.message += freeRefusal(row, e);
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<CargoDiagnostic>> Mechanic::fastCheck(const SandboxRow& row, const ServicePlan& plan,
@@ -82,13 +95,16 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
   const std::string intentPath = plan.dir + "/intent.lisp";
   if (row.phase != "coding")
-    return fail(Error::failedPrecondition(
-        "repair_edit refused: sandbox " + id + " is in its research phase, which is read-only. Record your strategy "
-        "with repair_plan first (it becomes part of the repair record); then edits are allowed."));
+    return fail(refused(Error::failedPrecondition(
+                            "refused: sandbox " + id + " is in its research phase, which is read-only. Record your "
+                            "strategy with repair_plan first (it becomes part of the repair record); then edits are "
+                            "allowed."),
+                        row, e));
   Mode mode = parseMode(plan.mode).value_or(Mode::Newborn);
   auto cp = confinePath(worktreeUniverse(id), path);
-  if (!cp) return fail(cp.error());
-  if (auto r = mayEditPath(mode, row.service, plan.dir, cp->relative, intentPath); !r) return fail(r.error());
+  if (!cp) return fail(refused(cp.error(), row, e));
+  if (auto r = mayEditPath(mode, row.service, plan.dir, cp->relative, intentPath); !r)
+    return fail(refused(r.error(), row, e));
   std::string before;
   if (fs::exists(cp->absolute)) {
     auto c = readFile(cp->absolute);
@@ -96,14 +112,13 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
     before = std::move(*c);
   }
   auto out = applyEdit(cp->relative, before, edit);
-  if (!out) return fail(out.error());  // a snippet that does not match costs no repair cycle
-  if (auto r = haltIfExhausted(row, e); !r) return fail(r.error());
-  EditResult res{.path = cp->relative, .cycles = row.cycles};
-  res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
+  if (!out) return fail(refused(out.error(), row, e));  // a snippet that does not match
   const bool rust = endsWith(cp->relative, ".rs");
   if (rust) {
     if (auto r = checkRustSyntax(cp->relative, out->content); !r) {
-      res.message = "edit not applied: " + r.error().message + ". The file is unchanged.";
+      EditResult res{.path = cp->relative, .cycles = row.cycles};
+      res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
+      res.message = "edit not applied: " + r.error().message + ". The file is unchanged." + freeRefusal(row, e);
       recordEdit(row, cp->relative, edit, res);
       store_->upsertSandbox(row);
       return res;
@@ -111,13 +126,16 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
     if (auto r = maySignaturesChange(mode, row.service, cp->relative, publicSignatures(before),
                                      publicSignatures(out->content), intentPath);
         !r)
-      return fail(r.error());
+      return fail(refused(r.error(), row, e));
   }
+  if (auto r = haltIfExhausted(row, e); !r) return fail(r.error());
+  EditResult res{.path = cp->relative, .cycles = row.cycles};
+  res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
   bool cancelled = false;
   if (!row.baseline) {
     auto base = fastCheck(row, plan, ctx, &cancelled);
     if (!base) return fail(base.error());
-    if (cancelled) return fail(Error::cancelled("repair_edit cancelled before the edit; nothing changed"));
+    if (cancelled) return fail(Error::cancelled("cancelled before the edit; nothing changed"));
     row.baseline = std::move(*base);
   }
   if (auto r = writeFileAtomic(cp->absolute, out->content); !r) return fail(r.error());
@@ -125,7 +143,7 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   if (!after || cancelled) {
     writeFileAtomic(cp->absolute, before);
     if (!after) return fail(after.error());
-    return fail(Error::cancelled("repair_edit cancelled while checking; the edit was rolled back"));
+    return fail(Error::cancelled("cancelled while checking; the edit was rolled back"));
   }
   res.errorsBefore = static_cast<int>(row.baseline->size());
   res.errorsAfter = static_cast<int>(after->size());
@@ -141,13 +159,15 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
                             std::to_string(res.errorsAfter) + " (polisher mode: an edit must clear a warning)"
                       : "edit not applied: it introduced " + std::to_string(res.newErrors.size()) +
                             " new error(s) and fixed none";
-    res.message += "; the file is unchanged. The window shows the file as it would have been.";
+    res.message += "; the file is unchanged (" + cyclesText(row.cycles, e.config.maxRepairCycles) +
+                   "). The window shows the file as it would have been.";
   } else {
     res.applied = true;
     row.baseline = std::move(*after);
+    res.remaining.assign(row.baseline->begin(), row.baseline->begin() + std::min<size_t>(row.baseline->size(), 10));
     row.editSeq += 1;
     res.message = "edit applied to " + cp->relative + "; errors " + std::to_string(res.errorsBefore) + " -> " +
-                  std::to_string(res.errorsAfter);
+                  std::to_string(res.errorsAfter) + " (" + cyclesText(row.cycles, e.config.maxRepairCycles) + ")";
     res.newErrors.clear();
   }
   recordEdit(row, cp->relative, edit, res);
@@ -180,9 +200,19 @@ Result<ValidateResult> Mechanic::repairValidate(const std::string& id, const Cal
   rec["last_gates"] = toJson(*g)["gates"];
   row.record = rec.dump();
   if (auto r = store_->upsertSandbox(row); !r) return fail(r.error());
-  res.message = g->green ? "all gates passed; repair_commit lands this sandbox on the cascade branch"
-                         : "gate " + g->gates.back().gate + " is red; fix it and validate again (" +
-                               std::to_string(e.config.maxRepairCycles - row.cycles) + " repair cycles left)";
+  const std::string used = cyclesText(row.cycles, e.config.maxRepairCycles);
+  const int left = e.config.maxRepairCycles - row.cycles;
+  const std::string gate = g->green ? std::string() : g->gates.back().gate;
+  if (g->green)
+    res.message = "all gates passed; repair_commit lands this sandbox on the cascade branch (" + used + ")";
+  else if (left > 0)
+    res.message = "gate " + gate + " is red; fix it with repair_edit and validate again (" + std::to_string(left) +
+                  " repair cycle(s) left: " + used + ")";
+  else
+    res.message = "gate " + gate + " is red and no repair cycles are left (" + used + "): the next edit or "
+                  "validation halts service " + row.service + " and keeps its sandbox for a human. Nothing from it "
+                  "can land in this epoch: cascade_abort it, or leave the fix to a human (who can also raise "
+                  "(max-repair-cycles N) in universe.lisp and start a new cascade)";
   return res;
 }
 

@@ -53,7 +53,9 @@ class Mechanic {
   /// branch and working tree are never touched.
   Result<CascadeStatus> cascadeAbort(std::int64_t epoch);
 
-  Result<SandboxHandle> repairOpen(std::int64_t epoch, const std::string& service);
+  /// Re-checks the service (cargo check, not a repair cycle) when repairs were
+  /// committed to the cascade since cascade_start computed its queue.
+  Result<SandboxHandle> repairOpen(std::int64_t epoch, const std::string& service, const CallContext& ctx = {});
   Result<Window> repairView(const std::string& sandbox, const ViewSpec& spec);
   Result<SearchResult> repairSearch(const std::string& sandbox, const SearchQuery& query);
   Result<SandboxStatus> repairPlan(const std::string& sandbox, const std::string& strategy);
@@ -91,6 +93,9 @@ class Mechanic {
   /// A sandbox that may be used now, with its epoch and service plan.
   Result<void> usableSandbox(const std::string& id, SandboxRow& row, EpochRow& epoch, ServicePlan& plan);
   Result<void> haltIfExhausted(SandboxRow& row, const EpochRow& epoch);
+  /// On open: fresh diagnostics when the cascade branch moved since the queue.
+  Result<void> recheckOnOpen(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan, SandboxHandle& h,
+                             const CallContext& ctx);
   Result<std::vector<CargoDiagnostic>> fastCheck(const SandboxRow& row, const ServicePlan& plan, const CallContext& ctx,
                                                  bool* cancelled);
   Result<QueueEntry> checkService(const std::filesystem::path& universeDir, const std::filesystem::path& target,

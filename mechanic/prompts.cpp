@@ -8,6 +8,8 @@ std::string cascadePrompt(const std::string& change) {
 
 Work through flywheel's tools in this order:
 1. `intent_diff` and `blast_radius` show what changed and what it breaks; `cascade_plan` orders it in waves.
+   Called without revisions, they and `cascade_start` compare the same two (uncommitted intent changes if
+   any, else the commits since the last landed cascade, else the last commit); each answer says which.
 2. `cascade_start` opens a new epoch: Forge stamps the changed services on a cascade branch, the gauntlet
    (cargo check -> clippy -D warnings -> cargo test) runs, and the repair queue comes back in wave order.
    Your branch and working tree are not touched until the very end.
@@ -53,8 +55,8 @@ std::string coderPrompt(const std::string& sandbox) {
   const std::string sb = sandbox.empty() ? std::string("the sandbox") : "sandbox " + sandbox;
   return "You are the coder for " + sb + R"(. A plan has been recorded; carry it out under the guardrails.
 
-- `repair_edit` replaces a line range (`start_line`..`end_line`, from the numbers `repair_view` shows) or
-  one exact snippet (`old_text`, which must occur exactly once). Keep each edit small and purposeful.
+- `repair_edit` replaces a line range (`startLine`..`endLine`, from the numbers `repair_view` shows) or
+  one exact snippet (`oldText`, which must occur exactly once). Keep each edit small and purposeful.
 - Every edit is governed (mode and path), syntax-checked, and compiled: the answer shows the window around
   the change and the error count before -> after. An edit that introduces errors and fixes none is rolled
   back; read the new errors it shows and try a different change.

@@ -1,5 +1,6 @@
 // Sandboxes: open, the read-only research tools, plan, commit (the two-phase
 // commit's prepare) and abort.
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -29,10 +30,17 @@ const ServicePlan* findService(const EpochRow& e, const std::string& name) {
 
 std::string haltMessage(const SandboxRow& row, const EpochRow& e, const fs::path& where) {
   return "service " + row.service + " is halted in epoch " + std::to_string(e.id) + " (Hard Halt: " +
-         std::to_string(row.cycles - 1) + " edits and validations reached max-repair-cycles " +
-         std::to_string(e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
+         cyclesText(row.cycles, e.config.maxRepairCycles) + "). Nothing from it lands; its sandbox is preserved for a human at " +
          where.string() + ". A human can repair it there, or raise (max-repair-cycles N) in universe.lisp and start "
          "a new cascade.";
+}
+
+// The diagnostics inside the service's directory, at most 10.
+std::vector<CargoDiagnostic> ownDiagnostics(const std::vector<CargoDiagnostic>& all, const std::string& serviceDir) {
+  std::vector<CargoDiagnostic> out;
+  for (const auto& d : all)
+    if (out.size() < 10 && isWithin("/" + serviceDir, "/" + d.file)) out.push_back(d);
+  return out;
 }
 
 // Seeds a sandbox's own target dir with a copy of the cascade's warm one:
@@ -67,13 +75,46 @@ Result<void> Mechanic::usableSandbox(const std::string& id, SandboxRow& row, Epo
 }
 
 Result<void> Mechanic::haltIfExhausted(SandboxRow& row, const EpochRow& epoch) {
-  row.cycles += 1;
-  if (row.cycles <= epoch.config.maxRepairCycles) return store_->upsertSandbox(row);
+  if (row.cycles < epoch.config.maxRepairCycles) {
+    row.cycles += 1;
+    return store_->upsertSandbox(row);
+  }
+  // The attempt past the limit does not run, so it is not counted either.
   finishRepair(row, epoch, "halted", "");  // state = halted, logged; the worktree stays
   return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(row.id))));
 }
 
-Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string& service) {
+Result<void> Mechanic::recheckOnOpen(SandboxRow& row, const EpochRow& e, const ServicePlan& plan, SandboxHandle& h,
+                                     const CallContext& ctx) {
+  // Only repair_commit moves the cascade branch after cascade_start: a
+  // committed sandbox means the queue's diagnostics may be stale.
+  auto sbs = store_->sandboxesOf(e.id);
+  if (!sbs) return fail(sbs.error());
+  if (std::none_of(sbs->begin(), sbs->end(), [](const SandboxRow& s) { return s.state == "committed"; })) return {};
+  bool cancelled = false;
+  auto diags = fastCheck(row, plan, ctx, &cancelled);
+  if (!diags) return fail(diags.error());
+  if (cancelled) return {};  // cascade_start's diagnostics stay
+  h.rechecked = true;
+  h.diagnostics = ownDiagnostics(*diags, plan.dir);
+  const int errors = countLevel(*diags, "error");
+  if (errors == 0)
+    h.note = "cargo check is green after the repairs committed since cascade_start; repair_validate runs the "
+             "remaining gates";
+  else if (h.diagnostics.empty())
+    h.note = "still fails only because a dependency does not compile (" + std::to_string(errors) +
+             " error(s) outside " + plan.dir + "); repair the services of earlier waves first";
+  else
+    h.note = "re-checked after the repairs committed since cascade_start: " + std::to_string(errors) + " error(s)";
+  row.baseline = std::move(*diags);  // the first edit compares against this check
+  json rec = json::parse(row.record, nullptr, false);
+  if (!rec.is_object()) rec = json::object();
+  rec["diagnostics_before"] = toJson(h.diagnostics);  // what this repair starts from, for the log and the kb
+  row.record = rec.dump();
+  return store_->upsertSandbox(row);
+}
+
+Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string& service, const CallContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   auto e = liveEpoch(epoch);
   if (!e) return fail(e.error());
@@ -91,6 +132,7 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
   const std::string id = "e" + std::to_string(epoch) + "-" + service;
   std::lock_guard sandboxGuard(*sandboxLock(id));
   SandboxRow row{.id = id, .epoch = epoch, .service = service};
+  bool fresh = false;
   if (auto old = store_->sandbox(id)) {
     if (old->state == "open" || old->state == "halted" || old->state == "committed") {
       if (old->state == "halted") return fail(Error::failedPrecondition(haltMessage(*old, *e, worktreeUniverse(id))));
@@ -121,12 +163,19 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
     row.state = "open";
     row.phase = "research";
     if (auto r = store_->upsertSandbox(row); !r) return fail(r.error());
+    fresh = true;
   }
-  SandboxHandle h{.status = statusOf(row, *e), .epoch = epoch, .mode = plan->mode,
-                  .branch = "flywheel/e" + std::to_string(epoch) + "/" + service, .serviceDir = plan->dir,
-                  .universeDir = worktreeUniverse(id), .buildDir = buildDir(id)};
+  SandboxHandle h{.epoch = epoch, .mode = plan->mode, .branch = "flywheel/e" + std::to_string(epoch) + "/" + service,
+                  .serviceDir = plan->dir, .universeDir = worktreeUniverse(id), .buildDir = buildDir(id)};
   for (const auto& q : e->queue)
-    if (q.service == service) h.diagnostics = q.diagnostics;
+    if (q.service == service) h.diagnostics = q.diagnostics, h.note = q.note;
+  if (!fresh && row.baseline) {  // re-opened: the errors of its last check
+    h.diagnostics = ownDiagnostics(*row.baseline, plan->dir);
+    h.note = "re-opened as it is: the errors of its last check";
+  }
+  if (fresh)
+    if (auto r = recheckOnOpen(row, *e, *plan, h, ctx); !r) return fail(r.error());
+  h.status = statusOf(row, *e);
   h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return h;
 }
@@ -168,9 +217,9 @@ Result<SandboxStatus> Mechanic::repairPlan(const std::string& id, const std::str
   ServicePlan plan;
   if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
   if (strategy.find_first_not_of(" \t\n") == std::string::npos)
-    return fail(Error::invalidArgument("repair_plan: the strategy is empty; describe the fix you intend"));
+    return fail(Error::invalidArgument("the strategy is empty; describe the fix you intend"));
   if (strategy.size() > 20000)
-    return fail(Error::invalidArgument("repair_plan: the strategy is over 20000 characters; summarise it"));
+    return fail(Error::invalidArgument("the strategy is over 20000 characters; summarise it"));
   row.plan = strategy;
   row.phase = "coding";
   json rec = json::parse(row.record, nullptr, false);
@@ -189,7 +238,7 @@ Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
   if (auto r = usableSandbox(id, row, e, plan); !r) return fail(r.error());
   if (!row.validatedGreen || row.validatedSeq != row.editSeq)
     return fail(Error::failedPrecondition(
-        "repair_commit refused: sandbox " + id + (row.validatedSeq != row.editSeq ? " has edits since its last "
+        "refused: sandbox " + id + (row.validatedSeq != row.editSeq ? " has edits since its last "
                                                                                      "repair_validate"
                                                                                    : " is not validated green") +
         "; run repair_validate and commit once every gate passes"));

@@ -1,5 +1,6 @@
 #include "mechanic/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -108,6 +109,11 @@ constexpr const char* kEpochCols =
     "id, state, user_ref, base_commit, cascade_branch, body, superseded_by, target_commit, created_at";
 
 }  // namespace
+
+std::string cyclesText(int used, int max) {
+  return std::to_string(std::min(used, max)) + " of " + std::to_string(max) + " repair cycles used (max-repair-cycles " +
+         std::to_string(max) + ")";
+}
 
 bool epochIsLive(const std::string& state) {
   return state == "starting" || state == "open" || state == "finishing";

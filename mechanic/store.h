@@ -76,6 +76,10 @@ class Store {
   Db db_;
 };
 
+/// The one wording of the Hard Halt counter, for every message that shows it:
+/// "3 of 4 repair cycles used (max-repair-cycles 4)".
+std::string cyclesText(int used, int max);
+
 /// True for states in which an epoch's sandboxes may still be used.
 bool epochIsLive(const std::string& state);
 

@@ -83,6 +83,7 @@ struct CascadeStatus {
   std::vector<QueueEntry> queue;
   std::vector<SandboxStatus> sandboxes;
   std::vector<std::string> stampedFiles;
+  std::string intentChange;             ///< the change being cascaded, one line per intent change
   std::vector<std::int64_t> preempted;  ///< epochs this start superseded
   double seconds = 0;
 };
@@ -95,7 +96,9 @@ struct SandboxHandle {
   std::string serviceDir;              ///< universe-relative
   std::filesystem::path universeDir;   ///< the sandbox's universe root
   std::filesystem::path buildDir;      ///< its own CARGO_TARGET_DIR
-  std::vector<CargoDiagnostic> diagnostics;  ///< the service's diagnostics from cascade_start
+  std::vector<CargoDiagnostic> diagnostics;  ///< the service's own errors (cascade_start's, or re-checked)
+  bool rechecked = false;  ///< cargo check ran on open: the cascade branch moved since cascade_start
+  std::string note;        ///< what the diagnostics mean when they are empty
   double seconds = 0;
 };
 
@@ -112,6 +115,7 @@ struct EditResult {
   int errorsBefore = 0;
   int errorsAfter = 0;
   std::vector<CargoDiagnostic> newErrors;  ///< errors the edit introduced
+  std::vector<CargoDiagnostic> remaining;  ///< applied: the errors still to fix (at most 10)
   int cycles = 0;
   std::string message;
 };

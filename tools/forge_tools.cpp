@@ -87,6 +87,28 @@ json checkJson(const forge::CheckReport& check) {
           {"timedOut", check.timedOut}, {"cancelled", check.cancelled}};
 }
 
+/// The stamp's outcome as text: per file its status (and diff or reason),
+/// the problems, the cargo check; diffs as plain text, not JSON-escaped.
+std::string stampText(const json& out) {
+  std::string t = std::string(out["dryRun"].get<bool>() ? "dry run: " : "") + "stamped " +
+                  std::to_string(out["stamped"].size()) + " service(s), " + std::to_string(out["written"].get<size_t>()) +
+                  " file(s) written, " + std::to_string(out["unchanged"].get<size_t>()) + " unchanged\n";
+  for (const auto& f : out["files"]) {
+    t += "  " + f["status"].get<std::string>() + " " + f["path"].get<std::string>() + "\n";
+    if (f.contains("reason")) t += "    " + f["reason"].get<std::string>() + "\n";
+    if (f.contains("diff")) t += f["diff"].get<std::string>() + "\n";
+  }
+  if (out["diffsTruncated"].get<bool>()) t += "(some diffs left out to keep the page small: stamp fewer services)\n";
+  for (const auto& p : out["problems"])
+    t += p["file"].get<std::string>() + ":" + std::to_string(p["line"].get<int>()) + ":" +
+         std::to_string(p["col"].get<int>()) + ": " + p["message"].get<std::string>() + "\n";
+  if (out.contains("check"))
+    for (const auto& c : out["check"]["crates"])
+      t += "cargo check " + c["crate"].get<std::string>() + ": " + c["status"].get<std::string>() +
+           (c.contains("firstError") ? ": " + c["firstError"].get<std::string>() : "") + "\n";
+  return t;
+}
+
 ToolResult runStamp(const forge::Stamper& stamper, const AppConfig& config, const json& args, mcp::ToolContext& ctx) {
   auto p = readStampParams(args);
   if (!p) return ToolResult::error("stamp: " + p.error().message);
@@ -107,7 +129,8 @@ ToolResult runStamp(const forge::Stamper& stamper, const AppConfig& config, cons
     out["check"] = checkJson(*check);
     ctx.progress(1, 1, "cargo check done");
   }
-  return ToolResult::ok(std::move(out));
+  std::string text = stampText(out);
+  return ToolResult::ok(std::move(out), std::move(text));
 }
 
 ToolResult listPatterns(const json& args) {

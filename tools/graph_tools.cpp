@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 
+#include "mechanic/revisions.h"
 #include "server/params.h"
 #include "tools/graph_support.h"
 #include "tools/tool_groups.h"
@@ -109,7 +110,18 @@ struct Blast {
   SnapshotPtr snap;
   u::BlastRadius br;
   std::vector<std::string> changeItems;
+  std::string comparing;  ///< which revisions, and why (empty for explicit symbols)
 };
+
+/// The intent diff between the revisions the one rule chooses
+/// (mechanic/revisions.h) for what the caller left out.
+Result<std::pair<u::RevisionDiff, std::string>> ruledDiff(u::UniverseSession& session, const ChangeParams& p) {
+  auto rr = mechanic::defaultRevisions(session.root(), p.from, p.to);
+  if (!rr) return fail(rr.error());
+  auto d = session.diff(rr->from, rr->to);
+  if (!d) return fail(d.error());
+  return std::pair{std::move(*d), rr->text()};
+}
 
 Result<Blast> computeBlast(u::UniverseSession& session, const ChangeParams& p) {
   Blast b;
@@ -120,10 +132,11 @@ Result<Blast> computeBlast(u::UniverseSession& session, const ChangeParams& p) {
     b.snap = *s;
     cs.items = p.symbols;
   } else {
-    auto d = session.diff(p.from ? p.from : std::optional<std::string>("HEAD"), p.to);
+    auto d = ruledDiff(session, p);
     if (!d) return fail(Error::failedPrecondition(d.error().message + "; or pass symbols explicitly"));
-    b.snap = d->to;
-    cs = u::changeSetOf(d->changes);
+    b.snap = d->first.to;
+    cs = u::changeSetOf(d->first.changes);
+    b.comparing = d->second;
   }
   auto br = u::blastRadius(b.snap->graph, cs);
   if (!br) return fail(br.error());
@@ -137,18 +150,21 @@ ToolResult intentDiff(u::UniverseSession& session, const json& args) {
   ParamReader r(args);
   readChangeParams(r, p);
   if (auto e = r.finish(); !e) return failed("intent_diff", e.error());
-  auto d = session.diff(p.from ? p.from : std::optional<std::string>("HEAD"), p.to);
-  if (!d) return failed("intent_diff", d.error());
+  auto rd = ruledDiff(session, p);
+  if (!rd) return failed("intent_diff", rd.error());
+  const auto& d = &rd->first;
   size_t breaking = std::count_if(d->changes.begin(), d->changes.end(), [](const auto& c) { return c.breaking; });
-  json out = {{"from", d->fromLabel}, {"to", d->toLabel}, {"changeCount", d->changes.size()}, {"breakingCount", breaking},
+  json out = {{"from", d->fromLabel}, {"to", d->toLabel}, {"comparing", rd->second},
+              {"changeCount", d->changes.size()}, {"breakingCount", breaking},
               {"diagnostics", diagnosticsJson(d->to->loaded.diagnostics, 20)}};
   fillPage(out, "changes", d->changes.size(), p.page, [&](size_t i) {
     const auto& c = d->changes[i];
     return json{{"service", c.service}, {"entity", c.entity}, {"symbol", c.symbol}, {"kind", u::changeKindName(c.kind)},
                 {"before", c.before}, {"after", c.after}, {"breaking", c.breaking}, {"reason", c.reason}};
   });
-  std::string text = std::to_string(d->changes.size()) + " change(s), " + std::to_string(breaking) + " breaking, from " +
-                     d->fromLabel + " to " + d->toLabel + "\n" + u::formatChanges(d->changes, 100);
+  std::string text = rd->second + "\n" + std::to_string(d->changes.size()) + " change(s), " +
+                     std::to_string(breaking) + " breaking, from " + d->fromLabel + " to " + d->toLabel + "\n" +
+                     u::formatChanges(d->changes, 100);
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
@@ -163,7 +179,7 @@ ToolResult blastRadiusTool(u::UniverseSession& session, const json& args) {
   if (!b) return failed("blast_radius", b.error());
   const u::Graph& g = b->snap->graph;
   json out = {{"changeSet", b->changeItems}, {"serviceCount", b->br.services.size()},
-              {"symbolCount", b->br.symbols.size()}, {"skipped", b->br.skipped}};
+              {"symbolCount", b->br.symbols.size()}, {"skipped", b->br.skipped}, {"comparing", b->comparing}};
   fillPage(out, "services", b->br.services.size(), p.page, [&](size_t i) {
     const auto& s = b->br.services[i];
     json j = {{"service", g.serviceName(s.id)}, {"distance", s.distance}, {"reason", u::serviceReasonChain(g, b->br, s)}};
@@ -179,7 +195,8 @@ ToolResult blastRadiusTool(u::UniverseSession& session, const json& args) {
     out["symbols"] = std::move(sym["symbols"]);
     if (sym.contains("nextCursor") && !out.contains("nextCursor")) out["nextCursor"] = sym["nextCursor"];
   }
-  return ToolResult::ok(std::move(out), u::formatBlastRadius(g, b->br, 100));
+  return ToolResult::ok(std::move(out), (b->comparing.empty() ? "" : b->comparing + "\n") +
+                                            u::formatBlastRadius(g, b->br, 100));
 }
 
 ToolResult cascadePlanTool(u::UniverseSession& session, const json& args) {
@@ -193,7 +210,7 @@ ToolResult cascadePlanTool(u::UniverseSession& session, const json& args) {
   auto plan = u::cascadePlan(b->snap->loaded.universe, g, b->br);
   if (!plan) return failed("cascade_plan", plan.error());
   json out = {{"changeSet", b->changeItems}, {"serviceCount", plan->steps.size()}, {"waveCount", plan->waveCount},
-              {"blockedCount", plan->blockedCount}};
+              {"blockedCount", plan->blockedCount}, {"comparing", b->comparing}};
   fillPage(out, "steps", plan->steps.size(), p.page, [&](size_t i) {
     const auto& st = plan->steps[i];
     json after = json::array();
@@ -204,7 +221,8 @@ ToolResult cascadePlanTool(u::UniverseSession& session, const json& args) {
     if (st.blocked) j["reason"] = u::blockedReason(st.governance);
     return j;
   });
-  return ToolResult::ok(std::move(out), u::formatPlan(g, *plan, 100));
+  return ToolResult::ok(std::move(out), (b->comparing.empty() ? "" : b->comparing + "\n") +
+                                            u::formatPlan(g, *plan, 100));
 }
 
 Result<void> addResources(mcp::Registry& registry, std::shared_ptr<u::UniverseSession> session) {
@@ -279,8 +297,10 @@ Result<void> registerGraphTools(mcp::Registry& registry, const AppConfig& config
                        "The universe's settings, services (governance, dependencies, dependents, sizes, observed "
                        "references their code makes without declaring them) and intent diagnostics. Start here. Paged: pass nextCursor as cursor.", overview);
   if (r) r = add("intent_diff", "Intent diff",
-                 "Typed change list between two revisions (default HEAD vs the working tree), each change marked "
-                 "breaking or compatible for Rust.", intentDiff);
+                 "Typed change list between two revisions, each change marked breaking or compatible for Rust. "
+                 "Defaults (shared with blast_radius, cascade_plan and cascade_start): uncommitted intent changes "
+                 "(HEAD..worktree) if any, else the commits since the last landed cascade, else HEAD~1..HEAD; the "
+                 "answer states which (`comparing`).", intentDiff);
   if (r) r = add("blast_radius", "Blast radius",
                  "Services (and optionally symbols) affected by a change: explicit symbols (svc/Name.field or a "
                  "service) or the intent diff between from and to. Each service has its distance and the shortest "

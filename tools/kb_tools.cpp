@@ -121,7 +121,14 @@ ToolResult search(SharedKb& shared, const json& args) {
   for (const auto& h : page->hits) hits.push_back(hitJson(h));
   json out = {{"hits", hits}, {"candidates", page->candidates}, {"warnings", page->warnings}};
   if (!page->nextCursor.empty()) out["nextCursor"] = page->nextCursor;
-  return ToolResult::ok(std::move(out));
+  std::string text = std::to_string(page->hits.size()) + " memor" + (page->hits.size() == 1 ? "y" : "ies") +
+                     " found" + (page->nextCursor.empty() ? "" : " (more: pass cursor " + page->nextCursor + ")") + "\n";
+  for (const auto& h : page->hits)
+    text += "#" + std::to_string(h.id) + " [" + h.kind + (h.service.empty() ? "" : ", " + h.service) + "] " + h.title +
+            "\n    " + h.snippet + "\n";
+  for (const auto& w : page->warnings) text += "warning: " + w + "\n";
+  text += "kb_get {id} reads a whole memory";
+  return ToolResult::ok(std::move(out), std::move(text));
 }
 
 // ---- kb_get / kb_forget ----

@@ -16,6 +16,7 @@
 #include "mechanic/codec.h"
 #include "mechanic/mechanic.h"
 #include "server/params.h"
+#include "tools/repair_memory.h"
 #include "tools/tool_groups.h"
 
 namespace flywheel::tools::mechanic_detail {
@@ -23,7 +24,7 @@ namespace flywheel::tools::mechanic_detail {
 /// Opens the universe's Mechanic lazily and keeps it for the server's life.
 class MechanicHolder {
  public:
-  explicit MechanicHolder(AppConfig c) : config_(std::move(c)) {}
+  explicit MechanicHolder(AppConfig c) : config_(std::move(c)), memories_(config_.stateDir) {}
   /// The Mechanic, opened on the first call; the error says why it cannot run.
   Result<mechanic::Mechanic*> get() {
     std::lock_guard lock(mu_);
@@ -35,13 +36,39 @@ class MechanicHolder {
     return m_.get();
   }
   const AppConfig& config() const { return config_; }
+  /// Where repairs and landed cascades are remembered (the knowledge base).
+  RepairMemories& memories() { return memories_; }
 
  private:
   AppConfig config_;
+  RepairMemories memories_;
   std::mutex mu_;
   std::unique_ptr<mechanic::Mechanic> m_;
 };
 using Holder = std::shared_ptr<MechanicHolder>;
+
+/// Every tool's arguments are camelCase. The mechanic's snake_case spellings
+/// (start_line, old_text, clean_leftovers, ...) are still accepted for now:
+/// reads `name`, or else its old spelling `old`, recording the old one.
+template <class T>
+void optionalRenamed(mcp::ParamReader& r, const nlohmann::json& args, const char* name, const char* old, T& out,
+                     std::vector<std::string>& deprecated) {
+  if (args.is_object() && !args.contains(name) && args.contains(old)) {
+    r.optional(old, out);
+    deprecated.push_back(std::string(old) + " (use " + name + ")");
+  } else {
+    r.optional(name, out);
+  }
+}
+
+/// The note a result carries when deprecated argument names were used; empty otherwise.
+inline std::string deprecationNote(const std::vector<std::string>& deprecated) {
+  if (deprecated.empty()) return {};
+  std::string names;
+  for (const auto& d : deprecated) names += (names.empty() ? "" : ", ") + d;
+  return "\nnote: deprecated argument name(s): " + names +
+         ". Every tool's arguments are camelCase; the old names will stop working in a later release.";
+}
 
 /// The request's cancel flag and progress reporter, for the domain.
 inline mechanic::CallContext callContext(mcp::ToolContext& ctx) {
@@ -69,6 +96,20 @@ struct MechanicTool {
   std::function<mcp::ToolResult(const Holder&, const nlohmann::json&, mcp::ToolContext&)> handler;
 };
 
+/// After any mechanic call: repairs it finished (committed, aborted, halted)
+/// go into the knowledge base; the answer says so. A knowledge base that
+/// cannot be written is logged, never a failed call.
+inline void rememberRepairs(MechanicHolder& h, mcp::ToolResult& result, mcp::ToolContext& ctx) {
+  auto n = h.memories().syncRepairLog();
+  if (!n) {
+    ctx.log(mcp::LogLevel::Warning, "could not remember repairs in the knowledge base: " + n.error().message);
+    return;
+  }
+  if (*n > 0 && !result.text.empty())
+    result.text += "\n(" + std::to_string(*n) + " repair record(s) remembered in the knowledge base: kb_search "
+                   "finds them by service, symbol or error code)";
+}
+
 /// Registers `tools` with the holder bound into each handler.
 inline Result<void> registerMechanicToolList(mcp::Registry& registry, const Holder& h, std::vector<MechanicTool> tools) {
   for (auto& t : tools) {
@@ -78,7 +119,9 @@ inline Result<void> registerMechanicToolList(mcp::Registry& registry, const Hold
                                .annotations = t.annotations,
                                .handler = [h, handler = std::move(t.handler)](const nlohmann::json& a,
                                                                              mcp::ToolContext& c) {
-                                 return handler(h, a, c);
+                                 auto result = handler(h, a, c);
+                                 rememberRepairs(*h, result, c);
+                                 return result;
                                }});
     if (!r) return r;
   }

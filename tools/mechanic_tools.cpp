@@ -14,6 +14,7 @@
 #include "forge/template_set.h"
 #include "mechanic/intent_cascade.h"
 #include "mechanic/prompts.h"
+#include "mechanic/revisions.h"
 #include "tools/mechanic_support.h"
 
 namespace flywheel::tools {
@@ -53,25 +54,63 @@ json statusJson(const CascadeStatus& s, Mechanic& m) {
           {"seconds", s.seconds}};
 }
 
+/// The next call the queue asks for, as text.
+std::string nextStep(const CascadeStatus& s) {
+  const std::string epoch = std::to_string(s.epoch);
+  if (s.state == "finished") return "landed: " + s.userRef + " is at " + s.headCommit.substr(0, 12);
+  if (s.state != "open") return "epoch " + epoch + " is " + s.state + "; start a new cascade if work remains";
+  for (const auto& q : s.queue) {
+    if (q.status != "broken") continue;
+    bool open = false;
+    for (const auto& sb : s.sandboxes)
+      if (sb.service == q.service && sb.state == "open") open = true;
+    return open ? "continue in the open sandbox of " + q.service + " (repair_edit, repair_validate, repair_commit)"
+                : "repair_open {\"epoch\": " + epoch + ", \"service\": \"" + q.service + "\"}";
+  }
+  return "nothing is broken: cascade_finish {\"epoch\": " + epoch + "}";
+}
+
+/// The epoch, its queue (with each broken service's first diagnostics) and
+/// its sandboxes, compactly: what a client that shows only text needs.
+std::string statusText(const CascadeStatus& s) {
+  std::string out = "epoch " + std::to_string(s.epoch) + " (" + s.state + ") of " + s.userRef + " from " +
+                    s.baseCommit.substr(0, 12) + "; cascade branch " + s.cascadeBranch + "\n";
+  if (s.supersededBy) out += "superseded by epoch " + std::to_string(*s.supersededBy) + "\n";
+  out += "queue, in wave order:\n";
+  for (const auto& q : s.queue) {
+    out += "  wave " + std::to_string(q.wave) + " " + q.service + ": " + q.status;
+    if (!q.gate.empty() && q.status == "broken")
+      out += " (gate " + q.gate + ", " + std::to_string(q.errors) + " error(s))";
+    out += ", mode " + q.mode + (q.note.empty() ? "" : "; " + q.note) + "\n";
+    if (q.status != "broken" || out.size() > 12000) continue;
+    auto first = q.diagnostics;
+    if (first.size() > 3) first.resize(3);
+    out += diagnosticsText(first, 1500);
+  }
+  for (const auto& sb : s.sandboxes)
+    out += "sandbox " + sb.id + ": " + sb.state + " (" + sb.phase + ", " + std::to_string(sb.cycles) + " of " +
+           std::to_string(sb.maxCycles) + " repair cycles used)\n";
+  return out + "next: " + nextStep(s) + "\n";
+}
+
 ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx) {
   std::optional<std::string> from, to;
   ParamReader r(args);
   r.optional("from", from).optional("to", to);
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
-    if (!to) {
-      auto dirty = m.hasUncommittedIntent();
-      if (!dirty) return ToolResult::fromError(dirty.error());
-      to = *dirty ? "worktree" : "HEAD";
-    }
-    if (!from) from = *to == "worktree" ? "HEAD" : "HEAD~1";
-    auto plan = planIntentCascade(m.universeRoot(), from, to, forge::TemplateSet::rustDir(h->config().sourceDir));
-    if (!plan) return ToolResult::error("cascade_start: " + plan.error().message);
+    auto rr = defaultRevisions(m.universeRoot(), from, to);
+    if (!rr) return ToolResult::error("cascade_start: " + rr.error().message);
+    auto plan = planIntentCascade(m.universeRoot(), rr->from, rr->to, forge::TemplateSet::rustDir(h->config().sourceDir));
+    if (!plan) return ToolResult::error("cascade_start: " + rr->text() + ": " + plan.error().message);
     auto st = m.cascadeStart(plan->spec, callContext(ctx));
     if (!st) return ToolResult::error("cascade_start: " + st.error().message);
     json out = statusJson(*st, m);
     out["changes"] = plan->changes;
-    return ToolResult::ok(out);
+    out["comparing"] = rr->text();
+    std::string text = rr->text() + "\n" + std::to_string(plan->changes.size()) + " intent change(s):\n";
+    for (const auto& c : plan->changes) text += "  " + c + "\n";
+    return ToolResult::ok(out, text + statusText(*st));
   });
 }
 
@@ -95,17 +134,24 @@ ToolResult cascadeStatus(const Holder& h, const json& args, mcp::ToolContext&) {
   return epochCall(h, args, false, [](Mechanic& m, std::optional<std::int64_t> e) {
     auto st = m.cascadeStatus(e);
     if (!st) return ToolResult::error("cascade_status: " + st.error().message);
-    return ToolResult::ok(statusJson(*st, m));
+    return ToolResult::ok(statusJson(*st, m), statusText(*st));
   });
 }
 
 ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ctx) {
-  return epochCall(h, args, true, [&ctx](Mechanic& m, std::optional<std::int64_t> e) {
+  return epochCall(h, args, true, [&ctx, &h](Mechanic& m, std::optional<std::int64_t> e) {
     auto f = m.cascadeFinish(*e, callContext(ctx));
     if (!f) return ToolResult::error("cascade_finish: " + f.error().message);
+    std::string remembered;
+    if (f->landed) {
+      auto st = m.cascadeStatus(*e);
+      auto r = st ? h->memories().rememberCascade(*st, *f) : Result<void>(fail(st.error()));
+      remembered = r ? "\n(the cascade is remembered in the knowledge base: kb_search finds it)"
+                     : "\n(could not remember the cascade in the knowledge base: " + r.error().message + ")";
+    }
     json out = {{"landed", f->landed},       {"user_ref", f->userRef}, {"old_commit", f->oldCommit},
                 {"new_commit", f->newCommit}, {"message", f->message}, {"gauntlet", toJson(f->gauntlet)}};
-    ToolResult tr = ToolResult::ok(out, f->message);
+    ToolResult tr = ToolResult::ok(out, f->message + (f->landed ? remembered : "\n" + f->gauntlet.details()));
     tr.isError = !f->landed;
     return tr;
   });
@@ -114,31 +160,40 @@ ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ct
 ToolResult cascadeAbort(const Holder& h, const json& args, mcp::ToolContext&) {
   std::optional<std::int64_t> epoch;
   bool clean = false;
+  std::vector<std::string> deprecated;
   ParamReader r(args);
-  r.optional("epoch", epoch).optional("clean_leftovers", clean);
-  if (!epoch && !clean) r.invalid("epoch", "is required unless clean_leftovers is true");
+  r.optional("epoch", epoch);
+  optionalRenamed(r, args, "cleanLeftovers", "clean_leftovers", clean, deprecated);
+  if (!epoch && !clean) r.invalid("epoch", "is required unless cleanLeftovers is true");
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
     json out = json::object();
+    std::string text;
     if (clean) {
       auto c = m.cleanLeftovers();
       if (!c) return ToolResult::error("cascade_abort: " + c.error().message);
       out["cleaned"] = leftoversJson(*c);
+      text += std::to_string(c->size()) + " crash leftover(s) removed\n";
+      for (const auto& l : *c) text += "  [" + l.kind + "] " + l.what + "\n";
     }
     if (epoch) {
       auto st = m.cascadeAbort(*epoch);
       if (!st) return ToolResult::error("cascade_abort: " + st.error().message);
       out["status"] = statusJson(*st, m);
+      text += "epoch " + std::to_string(*epoch) + " is " + st->state + ": its processes are stopped and its "
+              "worktrees, build dirs and branches removed (halted sandboxes are kept for a human); your branch and "
+              "working tree are untouched\n";
     }
-    return ToolResult::ok(out);
+    return ToolResult::ok(out, text + deprecationNote(deprecated));
   });
 }
 
 std::vector<MechanicTool> cascadeTools() {
   return {
       {"cascade_start", "Start a repair cascade",
-       "Opens a new epoch for an intent change (committed: from HEAD~1 to HEAD; or uncommitted: to=\"worktree\"; "
-       "detected by default): a cascade branch and worktree, Forge stamps the changed services there, the gauntlet "
+       "Opens a new epoch for an intent change (by default the same revisions as intent_diff: uncommitted "
+       "intent changes if any, else the commits since the last landed cascade, else HEAD~1..HEAD; stated in "
+       "`comparing`): a cascade branch and worktree, Forge stamps the changed services there, the gauntlet "
        "runs on every affected crate, and the repair queue comes back in wave order with compact diagnostics. "
        "Preempts older epochs touching the same services. Never touches your branch or working tree.",
        {.destructive = false}, cascadeStart},
@@ -152,7 +207,7 @@ std::vector<MechanicTool> cascadeTools() {
        {.destructive = false}, cascadeFinish},
       {"cascade_abort", "Abort a cascade",
        "Discards an epoch: stops its cargo runs, removes its worktrees, build dirs and branches (halted sandboxes "
-       "are kept for a human). With clean_leftovers, also removes crash leftovers. Your branch and working tree are "
+       "are kept for a human). With cleanLeftovers, also removes crash leftovers. Your branch and working tree are "
        "never touched.",
        {.destructive = true, .idempotent = true}, cascadeAbort},
   };
@@ -199,7 +254,7 @@ void logStartup(MechanicHolder& holder) {
   auto leftovers = (*m)->leftovers();
   if (leftovers.empty()) return;
   std::cerr << "flywheel: mechanic: " << leftovers.size()
-            << " crash leftover(s) found; cascade_status lists them, cascade_abort {clean_leftovers: true} cleans "
+            << " crash leftover(s) found; cascade_status lists them, cascade_abort {cleanLeftovers: true} cleans "
                "them:\n";
   for (const auto& l : leftovers)
     std::cerr << "flywheel: mechanic:   [" << l.kind << "] " << l.what << " (" << l.path.string() << ")\n";

@@ -210,6 +210,28 @@ TEST_CASE("governance refuses newborn sandboxes and non-custom edits in strict-c
   CHECK(esc.error().code == "permission_denied");
 }
 
+TEST_CASE("the queue names a failing test with its message and values", "[mechanic][cargo]") {
+  TinyWorkspace ws("queue-test");
+  auto m = Mechanic::open(ws.root);
+  REQUIRE(m);
+  auto spec = startSpec();
+  spec.config.gates = {"check", "test"};
+  spec.stamp = [](const fs::path& root) -> Result<std::vector<std::string>> {
+    auto lib = readText(root / "alpha/src/lib.rs");
+    lib.replace(lib.find("    42\n"), 7, "    41\n");  // compiles; alpha's own test fails
+    writeText(root / "alpha/src/lib.rs", lib);
+    return std::vector<std::string>{"alpha/src/lib.rs"};
+  };
+  auto st = (*m)->cascadeStart(spec, {});
+  REQUIRE(st);
+  const auto& alpha = entry(*st, "alpha");
+  INFO(alpha.note);
+  CHECK(alpha.gate == "test");
+  CHECK(alpha.note.find("alpha/src/lib.rs:9:9: test tests::answers failed") != std::string::npos);
+  CHECK(alpha.note.find("left: 41") != std::string::npos);
+  (*m)->cascadeAbort(st->epoch);
+}
+
 TEST_CASE("Hard Halt stops a service after max-repair-cycles", "[mechanic][cargo]") {
   TinyWorkspace ws("halt");
   auto m = Mechanic::open(ws.root);
@@ -219,11 +241,29 @@ TEST_CASE("Hard Halt stops a service after max-repair-cycles", "[mechanic][cargo
   auto sb = (*m)->repairOpen(st->epoch, "beta");
   REQUIRE(sb);
   const std::string id = sb->status.id;
-  REQUIRE((*m)->repairValidate(id, {}));
-  REQUIRE((*m)->repairValidate(id, {}));
+  // Refusals are decided before any check: they are free, and say so.
+  REQUIRE((*m)->repairPlan(id, "keep the signature"));
+  auto sig = (*m)->repairEdit(id, "beta/src/lib.rs", {.oldText = "-> i32", .newText = "-> String"}, {});
+  REQUIRE_FALSE(sig);
+  CHECK(sig.error().message.find("This refusal is free: 0 of 2 repair cycles used (max-repair-cycles 2)") !=
+        std::string::npos);
+  auto first = (*m)->repairValidate(id, {});
+  REQUIRE(first);
+  CHECK(first->cycles == 1);
+  CHECK(first->message.find("1 repair cycle(s) left") != std::string::npos);
+  auto second = (*m)->repairValidate(id, {});
+  REQUIRE(second);
+  INFO(second->message);
+  // With none left, the answer says what happens next instead of "validate again".
+  CHECK(second->message.find("no repair cycles are left (2 of 2 repair cycles used (max-repair-cycles 2))") !=
+        std::string::npos);
+  CHECK(second->message.find("halts service beta") != std::string::npos);
+  CHECK(second->message.find("validate again") == std::string::npos);
   auto third = (*m)->repairValidate(id, {});
   REQUIRE_FALSE(third);
   CHECK(third.error().message.find("halted") != std::string::npos);
+  // One counter, one wording, in the halt and in cascade_finish's refusal.
+  CHECK(third.error().message.find("2 of 2 repair cycles used (max-repair-cycles 2)") != std::string::npos);
   auto view = (*m)->repairView(id, {.path = "beta/src/lib.rs"});
   REQUIRE_FALSE(view);
   CHECK(view.error().message.find("preserved for a human") != std::string::npos);
@@ -231,6 +271,8 @@ TEST_CASE("Hard Halt stops a service after max-repair-cycles", "[mechanic][cargo
   auto fin = (*m)->cascadeFinish(st->epoch, {});
   REQUIRE_FALSE(fin);
   CHECK(fin.error().message.find("halted") != std::string::npos);
+  CHECK(fin.error().message.find("2 of 2 repair cycles used (max-repair-cycles 2)") != std::string::npos);
+  CHECK(fin.error().message.rfind("cascade_finish", 0) != 0);  // the tool adds its name; the domain does not
   CHECK(fs::exists(sb->universeDir / "beta/src/lib.rs"));
   CHECK(readText(ws.root / ".flywheel/repairs.jsonl").find("\"outcome\":\"halted\"") != std::string::npos);
 }

@@ -135,7 +135,7 @@ TEST_CASE("mechanic tools: crash leftovers are logged to stderr at start-up", "[
   INFO(err.str());
   CHECK(err.str().find("1 crash leftover(s)") != std::string::npos);
   CHECK(err.str().find("orphaned sandbox worktree e9-ghost") != std::string::npos);
-  CHECK(err.str().find("clean_leftovers") != std::string::npos);
+  CHECK(err.str().find("cleanLeftovers") != std::string::npos);
 
   // A clean universe logs nothing.
   fs::remove_all(root / ".flywheel/sandboxes/e9-ghost");
