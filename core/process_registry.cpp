@@ -84,8 +84,12 @@ void registerGroup(pid_t pgid) {
 void unregisterGroup(pid_t pgid) {
   fs::path dir = usableDir();
   if (dir.empty()) return;
+  fs::path file = dir / std::to_string(pgid);
+  long server = 0;
+  std::ifstream(file) >> server;
+  if (server != ::getpid()) return;  // the pid was reused and recorded by another flywheel since
   std::error_code ec;
-  fs::remove(dir / std::to_string(pgid), ec);
+  fs::remove(file, ec);
 }
 
 }  // namespace detail
