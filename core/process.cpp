@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+
+#include "core/process_detail.h"
 
 extern char** environ;
 
@@ -87,54 +89,11 @@ Result<Spawned> spawnChild(const ProcessSpec& spec) {
   if (!std::filesystem::is_directory(spec.cwd, ec))
     return fail(Error::notFound("runProcess: working directory " + spec.cwd.string() + " does not exist"));
 
-  int outPipe[2], errPipe[2];
-  if (::pipe2(outPipe, O_CLOEXEC) != 0) return fail(Error::io("runProcess: pipe failed: " + std::string(strerror(errno))));
-  if (::pipe2(errPipe, O_CLOEXEC) != 0) {
-    ::close(outPipe[0]);
-    ::close(outPipe[1]);
-    return fail(Error::io("runProcess: pipe failed: " + std::string(strerror(errno))));
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, outPipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, errPipe[1], 2);
-  posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  std::vector<std::string> envStrs;
-  for (const auto& [k, v] : envMap) envStrs.push_back(k + "=" + v);
-  std::vector<char*> envp, argv;
-  for (auto& s : envStrs) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = spec.argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, prog->c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  ::close(outPipe[1]);
-  ::close(errPipe[1]);
-  if (rc != 0) {
-    ::close(outPipe[0]);
-    ::close(errPipe[0]);
-    return fail(Error::io("runProcess: cannot start '" + spec.argv[0] + "': " + strerror(rc)));
-  }
-  return Spawned{pid, outPipe[0], errPipe[0]};
+  detail::SpawnPlan plan{*prog, spec.argv, {}, spec.cwd.string()};
+  for (const auto& [k, v] : envMap) plan.env.push_back(k + "=" + v);
+  auto group = detail::spawnSupervised(plan);
+  if (!group) return fail(group.error());
+  return Spawned{group->pid, group->outFd, group->errFd};
 }
 
 void decodeStatus(int status, ProcessResult& r) {
@@ -152,8 +111,11 @@ void requestProcessShutdown() { gShutdown.store(true); }
 int runningChildren() { return gRunning.load(); }
 
 Result<ProcessResult> runProcess(const ProcessSpec& spec) {
+  static std::once_flag swept;
+  std::call_once(swept, [] { sweepOrphanedChildren(); });
   auto child = spawnChild(spec);
   if (!child) return fail(child.error());
+  detail::registerGroup(child->pid);
   ++gRunning;
   ProcessResult r;
   const auto start = Clock::now();
@@ -197,6 +159,7 @@ Result<ProcessResult> runProcess(const ProcessSpec& spec) {
   ::kill(-child->pid, SIGKILL);  // strays of the group, if any; harmless otherwise
   ::close(child->outFd);
   ::close(child->errFd);
+  detail::unregisterGroup(child->pid);
   decodeStatus(status, r);
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   --gRunning;

@@ -7,7 +7,10 @@
 // epoch's preemption flag, and the process-wide shutdown flag. When any flag
 // is raised or the deadline passes, the whole group gets SIGTERM, then SIGKILL
 // after a short grace, and the child is reaped before runProcess returns: no
-// zombies, no orphans left running.
+// zombies, no orphans left running. Children die with the server too: the
+// group's leader is a small supervisor that kills the group when the server
+// dies (PR_SET_PDEATHSIG), even by SIGKILL, and groups a dead server left
+// behind are swept by the next one (sweepOrphanedChildren).
 //
 //   ProcessSpec spec{.argv = {"cargo", "check", "--message-format=json"},
 //                    .cwd = crateDir,
@@ -67,5 +70,13 @@ void requestProcessShutdown();
 
 /// How many children are running right now (for tests and shutdown waits).
 int runningChildren();
+
+/// Kills the process groups of children whose flywheel died without
+/// reaping them (recorded in a per-user runtime directory; see
+/// core/process_detail.h) and returns how many groups it killed. Only groups
+/// whose recorded server is gone and whose leader is still the recorded
+/// process (same start time) are touched. runProcess calls it once per
+/// process before its first child; a server may call it at start.
+int sweepOrphanedChildren();
 
 }  // namespace flywheel

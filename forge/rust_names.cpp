@@ -108,7 +108,7 @@ std::string RustTypes::render(const universe::TypeRef& t) {
   auto arg = [&](size_t i) { return i < t.args.size() ? render(t.args[i]) : std::string("()"); };
   switch (t.kind) {
     case K::Primitive: return std::string(universe::primitiveName(t.primitive));
-    case K::Option: return "Option<" + arg(0) + ">";
+    case K::Option: return t.boxed ? "Option<Box<" + arg(0) + ">>" : "Option<" + arg(0) + ">";
     case K::List: return "Vec<" + arg(0) + ">";
     case K::Map: return "std::collections::BTreeMap<" + arg(0) + ", " + arg(1) + ">";
     case K::Local:

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "core/atomic_file.h"
 #include "mechanic/paths.h"
@@ -85,18 +87,62 @@ void collectFiles(const fs::path& dir, std::vector<fs::path>& out) {
 
 }  // namespace
 
+namespace {
+
+/// The regex engine of repair_search: RE2 runs in time linear in the line,
+/// whatever the pattern, so one hostile pattern cannot hold a worker.
+Result<std::unique_ptr<re2::RE2>> compileRegex(const std::string& pattern) {
+  re2::RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_never_capture(true);
+  opts.set_max_mem(16 << 20);
+  auto re = std::make_unique<re2::RE2>(pattern, opts);
+  if (re->ok()) return re;
+  std::string hint = "; flywheel's regexes are RE2 syntax (linear time): no backreferences (\\1) and no "
+                     "lookaround ((?=, (?!, (?<=, (?<!); rewrite the pattern without them, or search literally "
+                     "(regex: false)";
+  if (re->error_code() == re2::RE2::ErrorPatternTooLarge)
+    hint = "; the compiled pattern is too large (over 16 MiB): simplify it (fewer or smaller repetitions {n,m})";
+  return fail(Error::invalidArgument("invalid regex '" + pattern + "': " + re->error() + hint));
+}
+
+/// Stops a search that was cancelled or ran past its budget.
+class SearchClock {
+ public:
+  explicit SearchClock(const SearchQuery& q)
+      : cancel_(q.cancel), budget_(q.budget), deadline_(std::chrono::steady_clock::now() + q.budget) {}
+
+  /// Checks every 256 lines (a clock read per line would dominate literal search).
+  Result<void> check(size_t filesDone, size_t filesTotal) {
+    if ((ticks_++ & 255) != 0) return {};
+    if (cancel_ && cancel_->load()) return fail(Error::cancelled("search cancelled by the client"));
+    if (std::chrono::steady_clock::now() < deadline_) return {};
+    return fail(Error{"deadline_exceeded",
+                      "search stopped after " + std::to_string(budget_.count() / 1000) + " s, with " +
+                          std::to_string(filesDone) + " of " + std::to_string(filesTotal) +
+                          " files searched; narrow it: pass a directory or file as path, or a more specific pattern"});
+  }
+
+ private:
+  const std::atomic<bool>* cancel_;
+  std::chrono::milliseconds budget_;
+  std::chrono::steady_clock::time_point deadline_;
+  size_t ticks_ = 0;
+};
+
+}  // namespace
+
 Result<SearchResult> searchTree(const fs::path& root, const SearchQuery& query) {
   if (query.pattern.empty()) return fail(Error::invalidArgument("search pattern is empty; pass the text to find"));
-  if (query.pattern.size() > 500)
-    return fail(Error::invalidArgument("search pattern is longer than 500 characters; shorten it"));
-  std::optional<std::regex> re;
+  if (query.pattern.size() > kMaxSearchPattern)
+    return fail(Error::invalidArgument("search pattern is " + std::to_string(query.pattern.size()) +
+                                       " characters, over the " + std::to_string(kMaxSearchPattern) +
+                                       "-character limit; shorten it"));
+  std::unique_ptr<re2::RE2> re;
   if (query.regex) {
-    try {
-      re.emplace(query.pattern, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      return fail(Error::invalidArgument("invalid regex '" + query.pattern + "': " + e.what() +
-                                         "; fix it or search literally (regex: false)"));
-    }
+    auto compiled = compileRegex(query.pattern);
+    if (!compiled) return fail(compiled.error());
+    re = std::move(*compiled);
   }
   auto where = confinePath(root, query.path, true);
   if (!where) return fail(where.error());
@@ -108,22 +154,16 @@ Result<SearchResult> searchTree(const fs::path& root, const SearchQuery& query) 
   SearchResult res;
   std::map<std::string, int> counts;
   const fs::path realRoot = fs::canonical(root);
-  for (const auto& f : files) {
+  SearchClock clock(query);
+  for (size_t fi = 0; fi < files.size(); ++fi) {
+    const auto& f = files[fi];
     auto content = readFile(f);
     if (!content || content->find('\0', 0) < std::min<size_t>(content->size(), 8192)) continue;
     std::string rel = f.lexically_relative(realRoot).generic_string();
     auto lines = splitLines(*content);
     for (size_t i = 0; i < lines.size(); ++i) {
-      bool hit = false;
-      if (re) {
-        try {
-          hit = std::regex_search(lines[i].size() > 2000 ? lines[i].substr(0, 2000) : lines[i], *re);
-        } catch (const std::regex_error&) {
-          hit = false;  // too complex for this line: treat as no match
-        }
-      } else {
-        hit = lines[i].find(query.pattern) != std::string::npos;
-      }
+      if (auto c = clock.check(fi, files.size()); !c) return fail(c.error());
+      bool hit = re ? re2::RE2::PartialMatch(lines[i], *re) : lines[i].find(query.pattern) != std::string::npos;
       if (!hit) continue;
       ++res.total;
       ++counts[rel];

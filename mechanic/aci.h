@@ -9,6 +9,8 @@
 // file contents; sandbox state, governance and compiler checks wrap them.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -51,10 +53,19 @@ class ViewMemory {
   std::map<std::pair<std::string, std::string>, int> first_;
 };
 
+inline constexpr size_t kMaxSearchPattern = 500;
+
+/// A search. Regexes use RE2 syntax (linear time: no backreferences, no
+/// lookaround), so no pattern can make a search run away.
 struct SearchQuery {
   std::string pattern;
   bool regex = false;
   std::string path = ".";  ///< file or directory to search, root-relative
+  /// Raised by the caller (the request's cancellation): the search stops
+  /// between lines and fails with a "cancelled" error. May be null.
+  const std::atomic<bool>* cancel = nullptr;
+  /// Wall-clock budget; past it the search fails asking to narrow it.
+  std::chrono::milliseconds budget{std::chrono::seconds(20)};
 };
 
 struct SearchHit {
@@ -72,6 +83,9 @@ struct SearchResult {
 
 /// Searches text files under `query.path` (skipping .git, target, .flywheel,
 /// node_modules, binary files and files over 1 MiB), in path then line order.
+/// Errors: invalid_argument (empty or over-long pattern, a regex RE2 rejects,
+/// with what to do), cancelled, deadline_exceeded (over the budget).
+/// Thread-safe.
 Result<SearchResult> searchTree(const std::filesystem::path& root, const SearchQuery& query);
 
 struct EditSpec {

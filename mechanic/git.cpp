@@ -120,6 +120,8 @@ Result<std::string> GitRepo::headBranchRef() const {
 }
 
 Result<std::string> GitRepo::resolve(const std::string& rev) const {
+  if (rev.find('\0') != std::string::npos)  // libgit2 would read "HEAD\0x" as "HEAD"
+    return fail(Error::invalidArgument("revision contains a NUL byte; pass a commit id, branch or HEAD~N without it"));
   Obj obj, commit;
   if (git_revparse_single(obj.out(), repo_, rev.c_str()) != 0) return fail(gitError("resolving '" + rev + "'"));
   if (git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT) != 0)

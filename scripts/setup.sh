@@ -11,7 +11,7 @@ DEPS=$ROOT/.deps
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config git
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libgit2-dev
   libtree-sitter-dev libsqlite3-dev libhnswlib-dev catch2 libvalijson-dev
-  libcli11-dev clang-16 libclang-rt-16-dev)
+  libcli11-dev libre2-dev clang-16 libclang-rt-16-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -201,13 +201,15 @@ ToolResult updateTask(Board& board, const json& args) {
   if (action == "status" && status.empty()) r.invalid("status", "is required when action is status");
   if (auto e = r.finish(); !e) return failed("task_update", e.error());
   Result<Task> task = fail(Error::invalidArgument(
-      "unknown action '" + action + "'; use status, renew, release or complete"));
+      "unknown action '" + action + "'; use status, renew, release, complete or reopen"));
   if (action == "renew") {
     task = board.renew(id, agent, leaseSeconds * 1000);
   } else if (action == "release") {
     task = board.release(id, agent, note);
   } else if (action == "complete") {
     task = board.complete(id, agent, note);
+  } else if (action == "reopen") {
+    task = board.reopen(id, agent, note);
   } else if (action == "status") {
     auto s = parseStatus(status);
     task = s ? board.setStatus(id, *s, agent, note) : fail(s.error());

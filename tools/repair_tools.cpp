@@ -59,8 +59,9 @@ ToolResult repairView(const Holder& h, const json& args) {
   });
 }
 
-ToolResult repairSearch(const Holder& h, const json& args) {
+ToolResult repairSearch(const Holder& h, const json& args, mcp::ToolContext& ctx) {
   SearchQuery q;
+  q.cancel = &ctx.cancelFlag();
   std::string sb;
   ParamReader r(args);
   r.required("sandbox", sb).required("pattern", q.pattern).optional("regex", q.regex).optional("path", q.path);
@@ -195,7 +196,7 @@ std::vector<MechanicTool> repairTools() {
       {"repair_search", "Search a sandbox",
        "Literal (or regex) search over the sandbox's files: at most 50 hits; past that, per-file counts and a "
        "request to narrow the search.",
-       {.readOnly = true, .idempotent = true}, plain(repairSearch)},
+       {.readOnly = true, .idempotent = true}, repairSearch},
       {"repair_plan", "Record the repair strategy",
        "Records the strategy (free text) in the repair record and ends the read-only research phase: edits are "
        "allowed afterwards.",

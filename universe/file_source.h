@@ -21,9 +21,22 @@ using SourceFiles = std::vector<std::pair<std::string, std::string>>;
 /// True for directory names the loader never descends into.
 bool isSkippedDirectory(std::string_view name);
 
-/// Reads the working tree under `root` (files larger than the reader's limit
-/// are truncated to limit+1 bytes so the reader reports them).
-Result<SourceFiles> readWorkingTree(const std::filesystem::path& root);
+/// A relevant file the working-tree reader did not read, and why.
+struct SkippedFile {
+  std::string path;    ///< relative to the root, '/' separators
+  std::string reason;  ///< e.g. "is a symbolic link to /etc/x, outside the universe; ..."
+};
+
+/// Reads the working tree under `root` (files larger than kMaxKeptBytes are
+/// cut there; the reader reports every file over its limit). Symbolic links
+/// are never followed: a `*.lisp` link, or a directory link holding an
+/// intent.lisp, is listed in `skipped` (when given) with the reason.
+Result<SourceFiles> readWorkingTree(const std::filesystem::path& root, std::vector<SkippedFile>* skipped = nullptr);
+
+/// Why `relative` (a path from universe.lisp, e.g. the macro file) is not
+/// among the files read: it leaves the universe (absolute, `..`, or a link
+/// resolving outside `root`), is a link, or does not exist. For messages.
+std::string whyNotRead(const std::filesystem::path& root, const std::string& relative);
 
 /// Reads the tree of `revision` (any revspec) at the path of `root` inside
 /// its repository, from the object database. Sets `commitId` to the

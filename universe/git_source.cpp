@@ -2,6 +2,7 @@
 #include <git2.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 
@@ -49,13 +50,30 @@ int onEntry(const char* dir, const git_tree_entry* entry, void* payload) {
   }
   auto size = static_cast<size_t>(git_blob_rawsize(blob.p));
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.p));
-  st->files->emplace_back(std::string(dir) + name, std::string(data, std::min(size, kMaxFileBytes + 1)));
+  st->files->emplace_back(std::string(dir) + name, std::string(data, std::min(size, kMaxKeptBytes + 1)));
   return 0;
+}
+
+/// libgit2 reads a revision as a C string: "HEAD\0x" would silently be
+/// "HEAD". Refuse NUL (and other control characters) instead.
+Result<void> checkRevision(const std::string& revision) {
+  auto bad = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  auto it = std::find_if(revision.begin(), revision.end(), bad);
+  if (it == revision.end()) return {};
+  std::string shown;
+  for (unsigned char c : revision) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", c);
+    shown += bad(c) ? std::string(hex) : std::string(1, static_cast<char>(c));
+  }
+  return fail(Error::invalidArgument("revision '" + shown + "' contains " + (*it == 0 ? "a NUL byte" : "a control character") +
+                                     "; pass a commit id, branch or HEAD~N without it"));
 }
 
 }  // namespace
 
 Result<std::string> resolveCommit(const fs::path& root, const std::string& revision) {
+  if (auto r = checkRevision(revision); !r) return fail(r.error());
   initLibgit2();
   GitPtr<git_repository, git_repository_free> repo;
   if (git_repository_open_ext(repo.out(), root.c_str(), 0, nullptr) != 0)
@@ -74,6 +92,7 @@ Result<std::string> resolveCommit(const fs::path& root, const std::string& revis
 }
 
 Result<SourceFiles> readRevision(const fs::path& root, const std::string& revision, std::string& commitId) {
+  if (auto r = checkRevision(revision); !r) return fail(r.error());
   initLibgit2();
   GitPtr<git_repository, git_repository_free> repo;
   if (git_repository_open_ext(repo.out(), root.c_str(), 0, nullptr) != 0)

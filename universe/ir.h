@@ -56,6 +56,10 @@ struct TypeRef {
   /// name. Empty while unresolved.
   std::string resolvedService;
   Target resolvedTarget = Target::Unresolved;
+  /// Option only, after validation: the option closes a cycle of records or
+  /// enums holding each other by value (a record that contains itself
+  /// through an option), so Forge renders it `Option<Box<T>>`.
+  bool boxed = false;
 
   /// The intent spelling: `i32`, `user/UserProfile`, `(map String (list i64))`.
   std::string toString() const;

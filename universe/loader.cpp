@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "universe/file_source.h"
 #include "universe/intent_builder.h"
@@ -51,6 +52,12 @@ void readSettings(Universe& u, const std::map<std::string, const std::string*>& 
   u.settings.hasUniverseFile = true;
 }
 
+void sortDiagnostics(Diagnostics& diags) {
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.pos.line, a.pos.col) < std::tie(b.file, b.pos.line, b.pos.col);
+  });
+}
+
 Service placeholderFor(const std::string& dir, const std::string& path, std::string_view text) {
   Service s;
   s.name = dir.empty() ? "root" : dir.substr(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/') + 1);
@@ -76,9 +83,12 @@ LoadedUniverse loadUniverseFromFiles(const fs::path& root, const std::vector<std
   MacroTable macros;
   if (u.settings.macrosFile) {
     auto it = byPath.find(*u.settings.macrosFile);
-    if (it == byPath.end())
+    if (it == byPath.end()) {
+      std::string why = whyNotRead(root, *u.settings.macrosFile);
+      if (why == "does not exist") why += "; create it or remove (macros ...)";
       out.diagnostics.push_back({Severity::Error, "universe.lisp", u.settings.pos,
-                                 "macro file \"" + *u.settings.macrosFile + "\" does not exist; create it or remove (macros ...)"});
+                                 "macro file \"" + *u.settings.macrosFile + "\" " + why});
+    }
     else
       loadMacroFile(*it->second, it->first, macros, out.diagnostics);
   }
@@ -107,9 +117,7 @@ LoadedUniverse loadUniverseFromFiles(const fs::path& root, const std::vector<std
   }
   std::sort(u.services.begin(), u.services.end(), [](const Service& a, const Service& b) { return a.name < b.name; });
   validateUniverse(u, out.diagnostics);
-  std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.file, a.pos.line, a.pos.col) < std::tie(b.file, b.pos.line, b.pos.col);
-  });
+  sortDiagnostics(out.diagnostics);
   return out;
 }
 
@@ -119,10 +127,18 @@ Result<LoadedUniverse> loadUniverse(const fs::path& root, const std::optional<st
   if (ec || !fs::is_directory(abs, ec))
     return fail(Error::notFound("universe root " + root.string() + " is not a directory; pass --universe DIR"));
   std::string commit;
-  auto files = revision ? readRevision(abs, *revision, commit) : readWorkingTree(abs);
+  std::vector<SkippedFile> skipped;
+  auto files = revision ? readRevision(abs, *revision, commit) : readWorkingTree(abs, &skipped);
   if (!files) return fail(files.error());
   LoadedUniverse loaded = loadUniverseFromFiles(abs, *files);
   loaded.revision = commit;
+  if (skipped.empty()) return loaded;
+  // Say what was not read, so that "no errors" never hides a skipped intent.
+  const std::string macros = loaded.universe.settings.macrosFile.value_or("");
+  for (const auto& s : skipped)
+    if (s.path != fs::path(macros).lexically_normal().generic_string())  // that one is an error already
+      loaded.diagnostics.push_back({Severity::Warning, s.path, {}, s.reason});
+  sortDiagnostics(loaded.diagnostics);
   return loaded;
 }
 

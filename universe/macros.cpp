@@ -115,7 +115,7 @@ class Expander {
   std::optional<Sexp> expand(const Sexp& f, int level, size_t depth) {
     using K = Sexp::Kind;
     if (failed_) return std::nullopt;
-    if (!budget(f.pos, depth)) return std::nullopt;
+    if (!nesting(f.pos, depth)) return std::nullopt;
     if (f.kind == K::Quasi || f.kind == K::Unquote || f.kind == K::Splice) {
       addError(diags_, file_, f.pos, "quasi-quote marks (` , ,@) are only allowed inside a defmacro template");
       return std::nullopt;
@@ -132,17 +132,33 @@ class Expander {
   }
 
  private:
-  bool budget(SourcePos p, size_t depth) {
-    if (++nodes_ > kMaxExpandedNodes) {
-      fatal(p, "macro expansion produced more than " + std::to_string(kMaxExpandedNodes) +
-                   " forms; a macro probably duplicates its input at every level");
-      return false;
+  bool nesting(SourcePos p, size_t depth) {
+    if (depth <= kMaxExpandedNesting) return true;
+    fatal(p, "macro expansion nested deeper than " + std::to_string(kMaxExpandedNesting) + " levels");
+    return false;
+  }
+
+  /// Counts `n` forms and atoms a macro creates (template nodes and copies of
+  /// arguments; the source's own forms are free) against the budget, before
+  /// they are built, so a doubling macro stops at the budget, not at the
+  /// memory limit.
+  bool produce(size_t n, SourcePos site, const MacroDef& def) {
+    produced_ += n;
+    if (produced_ <= kMaxExpandedNodes) return true;
+    fatal(site, "expanding macro '" + def.name + "' (defined at " + def.where() + ") here produced more than " +
+                    std::to_string(kMaxExpandedNodes) + " forms and atoms, the expansion budget of one top-level "
+                    "form; a macro probably duplicates its input at every level (e.g. `(m ,@xs ,@xs)` calling itself)");
+    return false;
+  }
+
+  /// Nodes in `s`, counting at most up to just past the budget.
+  size_t sizeOf(const Sexp& s) const {
+    size_t n = 1;
+    for (const auto& item : s.items) {
+      n += sizeOf(item);
+      if (n > kMaxExpandedNodes) break;
     }
-    if (depth > kMaxExpandedNesting) {
-      fatal(p, "macro expansion nested deeper than " + std::to_string(kMaxExpandedNesting) + " levels");
-      return false;
-    }
-    return true;
+    return n;
   }
 
   void fatal(SourcePos p, std::string msg) {
@@ -172,8 +188,10 @@ class Expander {
     if (def.body.kind == Sexp::Kind::Quasi) {
       result = substitute(def.body.items[0], b, use.pos, def);
     } else if (def.body.isSymbol() && b.single.count(def.body.text)) {
+      if (!produce(sizeOf(*b.single[def.body.text]), use.pos, def)) return std::nullopt;
       result = *b.single[def.body.text];
     } else {
+      if (!produce(sizeOf(def.body), use.pos, def)) return std::nullopt;
       Sexp copy = def.body;
       restamp(copy, use.pos);
       result = std::move(copy);
@@ -189,15 +207,22 @@ class Expander {
 
   std::optional<Sexp> substitute(const Sexp& t, const Bindings& b, SourcePos site, const MacroDef& def) {
     using K = Sexp::Kind;
-    if (!budget(site, 0)) return std::nullopt;
     if (t.kind == K::Unquote) {
       const std::string& name = t.items[0].text;
-      if (auto it = b.single.find(name); it != b.single.end()) return *it->second;
+      if (auto it = b.single.find(name); it != b.single.end()) {
+        if (!produce(sizeOf(*it->second), site, def)) return std::nullopt;
+        return *it->second;
+      }
       Sexp list;  // ,rest outside a splice: the tail as a list
       list.pos = site;
-      for (const Sexp* r : b.rest) list.items.push_back(*r);
+      if (!produce(1, site, def)) return std::nullopt;
+      for (const Sexp* r : b.rest) {
+        if (!produce(sizeOf(*r), site, def)) return std::nullopt;
+        list.items.push_back(*r);
+      }
       return list;
     }
+    if (!produce(1, site, def)) return std::nullopt;
     if (t.kind != K::List) {
       Sexp atom = t;
       atom.pos = site;
@@ -209,8 +234,12 @@ class Expander {
       if (item.kind == K::Splice) {
         const std::string& name = item.items[0].text;
         if (name == b.restName) {
-          for (const Sexp* r : b.rest) out.items.push_back(*r);
+          for (const Sexp* r : b.rest) {
+            if (!produce(sizeOf(*r), site, def)) return std::nullopt;
+            out.items.push_back(*r);
+          }
         } else if (const Sexp* arg = b.single.at(name); arg->isList()) {
+          if (!produce(sizeOf(*arg) - 1, site, def)) return std::nullopt;
           out.items.insert(out.items.end(), arg->items.begin(), arg->items.end());
         } else {
           addError(diags_, file_, arg->pos, "',@" + name + "' in macro '" + def.name + "' (defined at " +
@@ -229,7 +258,7 @@ class Expander {
   const MacroTable& macros_;
   std::string_view file_;
   Diagnostics& diags_;
-  size_t nodes_ = 0;
+  size_t produced_ = 0;  // forms and atoms created by macros in this top-level form
   bool failed_ = false;
 };
 

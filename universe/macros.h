@@ -9,8 +9,11 @@
 // up to 64 nested expansions. Every list whose head names a macro is a use,
 // at any depth of a service form. Atoms written in a template take the use
 // site's position; arguments keep their own. Errors name the use site and
-// the macro's definition. Blow-ups are bounded (nodes and depth) so hostile
-// macros cannot exhaust memory or the stack.
+// the macro's definition. Blow-ups are bounded so hostile macros cannot
+// exhaust memory or the stack: what expansion produces (forms and atoms a
+// macro creates, including copies of its arguments; not the source's own
+// forms, however large the file) is budgeted per top-level form, and nesting
+// and recursion depth are capped.
 #pragma once
 
 #include <map>
@@ -25,7 +28,7 @@
 namespace flywheel::universe {
 
 inline constexpr int kMaxMacroDepth = 64;
-inline constexpr size_t kMaxExpandedNodes = 500000;  // per expanded top-level form
+inline constexpr size_t kMaxExpandedNodes = 500000;  // forms+atoms macros produce, per top-level form
 inline constexpr size_t kMaxExpandedNesting = 1024;
 
 struct MacroDef {

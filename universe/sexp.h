@@ -26,6 +26,9 @@
 namespace flywheel::universe {
 
 inline constexpr size_t kMaxFileBytes = 4u << 20;  // 4 MiB
+/// File sources keep at most this much of an oversized file (so the reader's
+/// error can give its size) and cut the rest.
+inline constexpr size_t kMaxKeptBytes = 16u << 20;
 inline constexpr size_t kMaxNesting = 256;
 
 struct Sexp {

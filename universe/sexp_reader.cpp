@@ -1,5 +1,6 @@
 // The iterative S-expression reader (see sexp.h for the contract).
 #include <charconv>
+#include <cstdio>
 #include <optional>
 
 #include "universe/sexp.h"
@@ -56,8 +57,11 @@ class Reader {
 
   ReadResult run() {
     if (s_.size() > kMaxFileBytes) {
-      error({0, 0}, "file is larger than 4 MiB (" + std::to_string(kMaxFileBytes) +
-                        " bytes); split it or remove generated content");
+      char size[32];
+      std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(s_.size()) / (1u << 20));
+      error({1, 1}, std::string("file is ") + (s_.size() > kMaxKeptBytes ? "over 16 MiB" : size) +
+                        ", over the 4 MiB limit (" + std::to_string(kMaxFileBytes) +
+                        " bytes) for intent files; split it or remove generated content");
       return std::move(out_);
     }
     if (!checkEncoding()) return std::move(out_);

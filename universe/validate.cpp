@@ -246,6 +246,9 @@ class Validator {
 
 }  // namespace
 
-void validateUniverse(Universe& u, Diagnostics& diags) { Validator(u, diags).run(); }
+void validateUniverse(Universe& u, Diagnostics& diags) {
+  Validator(u, diags).run();
+  checkTypeCycles(u, diags);
+}
 
 }  // namespace flywheel::universe

@@ -19,4 +19,10 @@ namespace flywheel::universe {
 /// duplicates removed (the loader reports those).
 void validateUniverse(Universe& u, Diagnostics& diags);
 
+/// Part of validateUniverse, after name resolution: reports alias cycles
+/// (`alias cycle: A -> B -> A`) and records or enums that contain themselves
+/// by value (`'Node' contains itself by value: Node.next -> Node`), and marks
+/// the options that close a cycle of records as TypeRef::boxed.
+void checkTypeCycles(Universe& u, Diagnostics& diags);
+
 }  // namespace flywheel::universe

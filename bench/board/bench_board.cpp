@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   report("claim", claimSamples);
 
   start = Steady::now();
-  if (auto r = board->complete("t1", "bench", "hub done"); !r) return die("complete", r.error());
+  if (auto r = board->setStatus("t1", TaskStatus::Done, "bench", "hub done"); !r) return die("complete", r.error());
   double unblockMs = msSince(start);
   auto after = board->ready({.limit = 20});
   if (!after) return die("ready", after.error());

@@ -18,7 +18,9 @@
 // exactly one of several concurrent claimers wins a task. A claim occupies a
 // slot (one foreground, N background; N is stored in the board so every
 // process agrees) and carries a lease the holder renews; a lease that expires
-// returns the task to the ready set.
+// returns the task to the ready set. Completion and renewal check the
+// current claim (agent and live lease) inside the same transaction; a done
+// task is final until someone reopens it explicitly.
 //
 //   auto board = Board::open(stateDir / "kb.sqlite");
 //   auto t = board->create({.title = "repair orders", .service = "orders"});
@@ -93,13 +95,22 @@ class Board {
   Result<Task> renew(const std::string& id, const std::string& agent, std::int64_t leaseMs);
   /// Gives the task back to the ready set (holder only).
   Result<Task> release(const std::string& id, const std::string& agent, const std::string& note = {});
-  /// Marks the task done with a note (holder only when it is held); tasks it
-  /// blocks lose one unfinished blocker.
+  /// Marks the task done with a note; tasks it blocks lose one unfinished
+  /// blocker. Only the current holder with a live lease completes, checked
+  /// in the same transaction as the write: a holder whose lease expired, any
+  /// other agent, and a second completion of a done task are refused
+  /// (permission_denied when another agent holds it, failed_precondition
+  /// otherwise, naming the status and what to do).
   Result<Task> complete(const std::string& id, const std::string& agent, const std::string& note);
-  /// Sets status open, done, blocked or cancelled (in_progress only by claim).
-  /// A held task can only be changed by its holder.
+  /// Sets status open, done, blocked or cancelled (in_progress only by claim):
+  /// a deliberate override, e.g. a person marking a blocked task done. A held
+  /// task can only be changed by its holder; a done task is refused (it
+  /// changes only through reopen).
   Result<Task> setStatus(const std::string& id, TaskStatus status, const std::string& agent,
                          const std::string& note = {});
+  /// The explicit way back from done: sets a done task open again (its
+  /// dependents wait on it again). Refused for a task that is not done.
+  Result<Task> reopen(const std::string& id, const std::string& agent, const std::string& note = {});
 
   // ---- slots ----
   /// Number of background slots (default 3); stored in the board file.
@@ -132,6 +143,8 @@ class Board {
   Result<Task> transitionLocked(std::int64_t seq, TaskStatus to, const std::string& agent, const std::string& note,
                                 const char* verb);
   Result<void> sweepExpiredLocked();
+  Result<Task> changeStatus(const std::string& id, TaskStatus status, const std::string& agent,
+                            const std::string& note, bool reopening);
 
   Db db_;
   Clock clock_;

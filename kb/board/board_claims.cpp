@@ -1,6 +1,8 @@
 // Claims, leases, slots and status changes. Every write here runs inside
 // BEGIN IMMEDIATE (Db::transaction), so the read-check-write of a claim is one
 // atomic step across processes: exactly one claimer wins a task.
+#include <optional>
+
 #include "kb/board/board.h"
 #include "kb/board/board_sql.h"
 
@@ -241,12 +243,60 @@ Result<Task> Board::release(const std::string& id, const std::string& agent, con
   return out;
 }
 
+namespace {
+
+std::string statusWithNote(const Task& t) {
+  return std::string(toString(t.status)) + (t.note.empty() ? "" : " (" + detail::clip(t.note, 200) + ")");
+}
+
+/// Why `agent` may not complete `t`, or empty when it holds a live claim (the
+/// caller swept expired leases in the same transaction, so in_progress means
+/// the lease is live).
+std::optional<Error> whyNotCompletable(const Task& t, const std::string& agent) {
+  if (t.status == TaskStatus::InProgress && t.assignee == agent) return std::nullopt;
+  std::string head = "cannot complete " + t.id + " for " + agent + ": ";
+  if (t.status == TaskStatus::InProgress)
+    return Error::permissionDenied(head + "it is held by " + t.assignee + "; only the holder completes a task");
+  if (t.status == TaskStatus::Done)
+    return Error::failedPrecondition(head + "it is already done" + (t.assignee.empty() ? "" : " by " + t.assignee) +
+                                     "; nothing to do (to redo it, reopen it explicitly: task_update action reopen)");
+  return Error::failedPrecondition(head + agent + " holds no claim on it (it is " + statusWithNote(t) +
+                                   "); claim it with task_claim first, or set status done as a deliberate override");
+}
+
+}  // namespace
+
 Result<Task> Board::complete(const std::string& id, const std::string& agent, const std::string& note) {
-  return setStatus(id, TaskStatus::Done, agent, note);
+  auto seq = parseTaskId(id);
+  if (!seq) return fail(seq.error());
+  if (auto r = checkAgent(agent); !r) return fail(r.error());
+  if (auto r = detail::checkText("note", note, kMaxNote, false); !r) return fail(r.error());
+  Task out;
+  auto r = db_.transaction([&]() -> Result<void> {
+    if (auto s = sweepExpiredLocked(); !s) return s;
+    auto task = detail::loadTask(db_, *seq);
+    if (!task) return fail(task.error());
+    if (auto why = whyNotCompletable(*task, agent)) return fail(*why);
+    auto t = transitionLocked(*seq, TaskStatus::Done, agent, note, "complete");
+    if (!t) return fail(t.error());
+    out = std::move(*t);
+    return {};
+  });
+  if (!r) return fail(r.error());
+  return out;
 }
 
 Result<Task> Board::setStatus(const std::string& id, TaskStatus status, const std::string& agent,
                               const std::string& note) {
+  return changeStatus(id, status, agent, note, false);
+}
+
+Result<Task> Board::reopen(const std::string& id, const std::string& agent, const std::string& note) {
+  return changeStatus(id, TaskStatus::Open, agent, note, true);
+}
+
+Result<Task> Board::changeStatus(const std::string& id, TaskStatus status, const std::string& agent,
+                                 const std::string& note, bool reopening) {
   auto seq = parseTaskId(id);
   if (!seq) return fail(seq.error());
   if (auto r = checkAgent(agent); !r) return fail(r.error());
@@ -256,7 +306,18 @@ Result<Task> Board::setStatus(const std::string& id, TaskStatus status, const st
   Task out;
   auto r = db_.transaction([&]() -> Result<void> {
     if (auto s = sweepExpiredLocked(); !s) return s;
-    auto t = transitionLocked(*seq, status, agent, note, "change");
+    auto task = detail::loadTask(db_, *seq);
+    if (!task) return fail(task.error());
+    bool done = task->status == TaskStatus::Done;
+    if (reopening && !done)
+      return fail(Error::failedPrecondition("cannot reopen " + id + ": it is " + statusWithNote(*task) +
+                                            ", not done; reopen applies to done tasks (use status open otherwise)"));
+    if (!reopening && done)
+      return fail(Error::failedPrecondition(
+          "cannot set " + id + " to " + std::string(toString(status)) + ": it is already done" +
+          (task->assignee.empty() ? "" : " by " + task->assignee) +
+          "; a done task changes only by an explicit reopen (task_update action reopen), then as any open task"));
+    auto t = transitionLocked(*seq, status, agent, note, reopening ? "reopen" : "change");
     if (!t) return fail(t.error());
     out = std::move(*t);
     return {};

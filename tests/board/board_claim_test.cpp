@@ -136,11 +136,58 @@ TEST_CASE("release and status changes: holder only, in_progress only by claim", 
 
   REQUIRE(b->setStatus(t, TaskStatus::Blocked, "fg", "needs a human").has_value());
   CHECK(b.readyIds().empty());
-  auto done = b->complete(t, "fg", "a human fixed it");
+  auto unclaimed = b->complete(t, "fg", "a human fixed it");  // complete is the holder's word
+  REQUIRE(!unclaimed);
+  CHECK(unclaimed.error().message.find("claim it with task_claim first") != std::string::npos);
+  auto done = b->setStatus(t, TaskStatus::Done, "fg", "a human fixed it");  // the deliberate override
   REQUIRE(done.has_value());
   CHECK(done->status == TaskStatus::Done);
   CHECK(done->assignee == "fg");
   CHECK(done->note == "a human fixed it");
   CHECK(!b->claim({.agent = "bad\nname"}));
   CHECK(!b->claim({.agent = "bg-1", .leaseMs = 10}));
+}
+
+TEST_CASE("completion checks the current claim; a done task reopens only explicitly", "[board][hardening]") {
+  TestBoard b("claimcheck");
+  auto t = b.task("job");
+  auto after = b.task("after");
+  b.blocks(t, after);
+  REQUIRE(b->claim({.agent = "bg-1", .leaseMs = 2000}).has_value());
+  b.advance(2001);  // bg-1's lease lapses; bg-2 takes the task over and finishes it
+  REQUIRE(b->claim({.agent = "bg-2", .taskId = t}).has_value());
+  REQUIRE(b->complete(t, "bg-2", "done by bg-2").has_value());
+  CHECK(b.readyIds() == Ids{after});
+
+  // The expired holder, and anyone else, cannot complete it a second time.
+  auto stale = b->complete(t, "bg-1", "too late");
+  REQUIRE(!stale);
+  CHECK(stale.error().message.find("already done by bg-2") != std::string::npos);
+  CHECK(stale.error().message.find("reopen") != std::string::npos);
+  CHECK(!b->complete(t, "bg-3", "me too"));
+  CHECK(b->get(t)->note == "done by bg-2");
+  CHECK(b->get(t)->assignee == "bg-2");
+
+  // Nor can a status change undo it: reopening is its own action.
+  auto sneaky = b->setStatus(t, TaskStatus::Open, "bg-3");
+  REQUIRE(!sneaky);
+  CHECK(sneaky.error().message.find("explicit reopen") != std::string::npos);
+  CHECK(!b->setStatus(t, TaskStatus::Done, "bg-3"));
+  CHECK(b.readyIds() == Ids{after});
+  auto reopened = b->reopen(t, "fg", "regressed");
+  REQUIRE(reopened.has_value());
+  CHECK(reopened->status == TaskStatus::Open);
+  CHECK(b.readyIds() == Ids{t});  // its dependent waits on it again
+  CHECK(!b->reopen(t, "fg"));     // only a done task reopens
+
+  // A holder whose lease expired cannot complete the task even when nobody
+  // claimed it since: it holds no claim.
+  REQUIRE(b->claim({.agent = "bg-1", .taskId = t, .leaseMs = 1000}).has_value());
+  b.advance(1001);
+  auto lapsed = b->complete(t, "bg-1", "after my lease");
+  REQUIRE(!lapsed);
+  CHECK(lapsed.error().message.find("holds no claim") != std::string::npos);
+  CHECK(lapsed.error().message.find("lease of bg-1 expired") != std::string::npos);
+  CHECK(b.readyIds() == Ids{t});  // still waiting for a holder
+  REQUIRE(b->checkConsistency().has_value());
 }

@@ -107,7 +107,7 @@ TEST_CASE("a diamond's join waits for both branches, and reopening re-blocks", "
   b.done(right);
   CHECK(b.readyIds() == Ids{join});
   // Reopening a finished blocker puts the join back to waiting.
-  REQUIRE(b->setStatus(left, TaskStatus::Open, "tester", "regressed").has_value());
+  REQUIRE(b->reopen(left, "tester", "regressed").has_value());
   CHECK(b.readyIds() == Ids{left});
   // A new blocker on a ready task takes it out of the ready set.
   auto late = b.task("late");

@@ -66,7 +66,7 @@ struct TestBoard {
     return ids;
   }
   void done(const std::string& id) {
-    auto r = board->complete(id, "tester", "done in test");
+    auto r = board->setStatus(id, TaskStatus::Done, "tester", "done in test");
     INFO((r ? std::string() : r.error().message));
     REQUIRE(r.has_value());
   }

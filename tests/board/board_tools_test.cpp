@@ -84,6 +84,10 @@ TEST_CASE("an agent walks a plan from materialisation to completion", "[board][t
   auto done = s.ok("task_update", {{"id", catalog}, {"agent", "bg-1"}, {"action", "complete"}, {"note", "fixed"}});
   CHECK(done["task"]["status"] == "done");
   CHECK(done["task"]["note"] == "fixed");
+  CHECK(s.error("task_update", {{"id", catalog}, {"agent", "bg-2"}, {"action", "complete"}}).find("already done") !=
+        std::string::npos);
+  CHECK(s.error("task_update", {{"id", catalog}, {"agent", "bg-2"}, {"action", "status"}, {"status", "open"}})
+            .find("explicit reopen") != std::string::npos);
   auto next = s.ok("task_ready", json::object());
   REQUIRE(next["tasks"].size() == 1);
   CHECK(next["tasks"][0]["id"] == orders);

@@ -2,9 +2,13 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <thread>
 
 #include "core/process.h"
@@ -98,4 +102,108 @@ TEST_CASE("runProcess caps captured output but drains the rest", "[process]") {
   CHECK(r->exitCode == 0);
   CHECK(r->out.size() == 1000);
   CHECK(r->outTruncated);
+}
+
+namespace {
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return done();
+}
+}  // namespace
+
+TEST_CASE("a SIGKILLed server takes its children's whole process groups with it", "[process][hardening]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("flywheel-orphans-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path pids = dir / "pids";
+  // The "server": a process running a child (sh) that started a grandchild
+  // (sleep) in the background, like cargo and its rustc.
+  pid_t server = ::fork();
+  REQUIRE(server >= 0);
+  if (server == 0) {
+    std::string script = "sleep 300 & echo $$ $! > '" + pids.string() + ".tmp' && mv '" + pids.string() + ".tmp' '" +
+                         pids.string() + "'; wait";
+    (void)runProcess({.argv = {"sh", "-c", script}, .cwd = "/"});
+    ::_exit(0);
+  }
+  REQUIRE(waitUntil([&] { return fs::exists(pids); }, 10s));
+  pid_t sh = 0, sleeper = 0;
+  std::istringstream(slurp(pids)) >> sh >> sleeper;
+  REQUIRE(sh > 0);
+  REQUIRE(sleeper > 0);
+  pid_t group = ::getpgid(sh);
+  CHECK(group != ::getpgrp());
+  CHECK(::getpgid(sleeper) == group);
+
+  ::kill(server, SIGKILL);
+  ::waitpid(server, nullptr, 0);
+  bool childGone = waitUntil([&] { return !processAlive(sh); }, 5s);
+  bool grandchildGone = waitUntil([&] { return !processAlive(sleeper); }, 5s);
+  ::kill(-group, SIGKILL);  // do not leave them behind if the check fails
+  CHECK(childGone);
+  CHECK(grandchildGone);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the sweep kills groups a dead server left, and nothing else", "[process][hardening]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("flywheel-sweep-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ::setenv("FLYWHEEL_CHILDREN_DIR", dir.c_str(), 1);
+  fs::create_directories(dir);
+  auto leader = [] {
+    pid_t p = ::fork();
+    if (p == 0) {
+      ::setpgid(0, 0);
+      ::execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::setpgid(p, p);
+    return p;
+  };
+  auto startOf = [](pid_t p) {
+    std::string stat = slurp("/proc/" + std::to_string(p) + "/stat");
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int k = 3; k < 22; ++k) rest >> field;
+    unsigned long long start = 0;
+    rest >> start;
+    return start;
+  };
+  pid_t deadServer = ::fork();
+  if (deadServer == 0) ::_exit(0);
+  ::waitpid(deadServer, nullptr, 0);
+  pid_t orphan = leader(), reused = leader(), live = leader();
+  REQUIRE(waitUntil([&] { return startOf(orphan) && startOf(reused) && startOf(live); }, 5s));
+  auto record = [&](pid_t group, long server, unsigned long long serverStart, unsigned long long leaderStart) {
+    std::ofstream(dir / std::to_string(group)) << server << " " << serverStart << " " << leaderStart << "\n";
+  };
+  record(orphan, deadServer, 12345, startOf(orphan));       // its server died: swept
+  record(reused, deadServer, 12345, startOf(reused) + 1);   // a different process now: untouched
+  record(live, ::getpid(), startOf(::getpid()), startOf(live));  // a live server's child: untouched
+
+  CHECK(sweepOrphanedChildren() == 1);
+  CHECK(waitUntil([&] { return !processAlive(orphan); }, 5s));
+  CHECK(processAlive(reused));
+  CHECK(processAlive(live));
+  CHECK_FALSE(fs::exists(dir / std::to_string(orphan)));
+  CHECK(fs::exists(dir / std::to_string(live)));
+  for (pid_t p : {orphan, reused, live}) {
+    ::kill(-p, SIGKILL);
+    ::waitpid(p, nullptr, 0);
+  }
+  ::unsetenv("FLYWHEEL_CHILDREN_DIR");
+  fs::remove_all(dir);
 }

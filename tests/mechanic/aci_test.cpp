@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -97,5 +99,70 @@ TEST_CASE("searchTree finds literal and regex hits and asks to narrow", "[aci]")
   CHECK(many->perFile[0] == std::pair<std::string, int>{"many.rs", 60});
   CHECK_FALSE(searchTree(root, {.pattern = "(", .regex = true}));
   CHECK_FALSE(searchTree(root, {.pattern = "x", .path = "../"}));
+  fs::remove_all(root);
+}
+
+namespace {
+/// A scratch tree holding a copy of the shop's unmodified auth/src/custom.rs.
+fs::path shopCustomTree(const std::string& tag) {
+  auto root = fs::temp_directory_path() / ("flywheel-search-" + tag + "-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "src");
+  fs::copy_file(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop/services/auth/src/custom.rs", root / "src/custom.rs");
+  return root;
+}
+}  // namespace
+
+TEST_CASE("searchTree: a catastrophic-backtracking regex returns at once (RE2, linear time)", "[aci][hardening]") {
+  auto root = shopCustomTree("redos");
+  auto start = std::chrono::steady_clock::now();
+  auto r = searchTree(root, {.pattern = "(.|.)*QQQ", .regex = true});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(r);
+  CHECK(r->total == 0);
+  CHECK(seconds < 2.0);
+  // A line of 100k characters does not slow it down either.
+  std::ofstream(root / "src/long.rs") << std::string(100000, 'a') << "\n";
+  auto longLine = searchTree(root, {.pattern = "(a|a)*(b|b)*Q", .regex = true});
+  REQUIRE(longLine);
+  CHECK(longLine->total == 0);
+  // Ordinary regexes still match.
+  auto fns = searchTree(root, {.pattern = "fn [a-z_]+\\(", .regex = true});
+  REQUIRE(fns);
+  CHECK(fns->total > 0);
+  fs::remove_all(root);
+}
+
+TEST_CASE("searchTree: patterns RE2 rejects get an error saying what to do", "[aci][hardening]") {
+  auto root = shopCustomTree("reject");
+  auto backref = searchTree(root, {.pattern = "(a)\\1", .regex = true});
+  REQUIRE_FALSE(backref);
+  CHECK(backref.error().code == "invalid_argument");
+  CHECK(backref.error().message.find("'(a)\\1'") != std::string::npos);
+  CHECK(backref.error().message.find("no backreferences") != std::string::npos);
+  CHECK(backref.error().message.find("regex: false") != std::string::npos);
+  auto look = searchTree(root, {.pattern = "foo(?=bar)", .regex = true});
+  REQUIRE_FALSE(look);
+  CHECK(look.error().message.find("lookaround") != std::string::npos);
+  auto huge = searchTree(root, {.pattern = "((((a{100}){100}){100}){100})", .regex = true});
+  REQUIRE_FALSE(huge);
+  auto tooLong = searchTree(root, {.pattern = std::string(501, 'a')});
+  REQUIRE_FALSE(tooLong);
+  CHECK(tooLong.error().message.find("over the 500-character limit") != std::string::npos);
+  fs::remove_all(root);
+}
+
+TEST_CASE("searchTree honours cancellation and its time budget", "[aci][hardening]") {
+  auto root = shopCustomTree("cancel");
+  std::atomic<bool> cancel{true};
+  auto cancelled = searchTree(root, {.pattern = "fn", .cancel = &cancel});
+  REQUIRE_FALSE(cancelled);
+  CHECK(cancelled.error().code == "cancelled");
+  auto late = searchTree(root, {.pattern = "fn", .budget = std::chrono::milliseconds(0)});
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == "deadline_exceeded");
+  CHECK(late.error().message.find("narrow it") != std::string::npos);
+  cancel = false;
+  CHECK(searchTree(root, {.pattern = "fn", .cancel = &cancel}).has_value());
   fs::remove_all(root);
 }

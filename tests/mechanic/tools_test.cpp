@@ -2,6 +2,7 @@
 // JSON in, the domain underneath (real git, real cargo), JSON out.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -92,6 +93,13 @@ TEST_CASE("mechanic tools: an uncommitted intent change opens a cascade and sand
   auto view = reg.tools.at("repair_view").handler({{"sandbox", sb}, {"path", "services/auth/src/custom.rs"}, {"line", 14}}, ctx);
   REQUIRE_FALSE(view.isError);
   CHECK(view.text.find("profile.id") != std::string::npos);
+  // A catastrophic-backtracking regex on the unmodified custom.rs returns at
+  // once (it spun forever with std::regex), and the next calls are answered.
+  auto hostileStart = std::chrono::steady_clock::now();
+  auto hostile = reg.tools.at("repair_search").handler({{"sandbox", sb}, {"pattern", "(.|.)*QQQ"}, {"regex", true}}, ctx);
+  CHECK_FALSE(hostile.isError);
+  CHECK(hostile.structured.at("total") == 0);
+  CHECK(std::chrono::steady_clock::now() - hostileStart < std::chrono::seconds(2));
   auto early = reg.tools.at("repair_edit").handler(
       {{"sandbox", sb}, {"path", "services/auth/src/custom.rs"}, {"old_text", "{:08x}"}, {"new_text", "{}"}}, ctx);
   CHECK(early.isError);

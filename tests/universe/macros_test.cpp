@@ -1,6 +1,8 @@
 // Macro expansion: substitution, splicing, universe-wide macro files, errors.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "universe/intent_file.h"
 
 using namespace flywheel::universe;
@@ -80,4 +82,34 @@ TEST_CASE("macro errors name the use site and the definition") {
     CHECK(errors(f.diagnostics) == std::vector<std::string>{
                                        "s/intent.lisp:1:12: quasi-quote marks (` , ,@) are only allowed inside a defmacro template"});
   }
+}
+
+TEST_CASE("a doubling macro stops at the expansion budget, naming use site, macro and budget", "[hardening]") {
+  // Each level doubles its arguments: 2^64 atoms unbounded (it once took 22 GB
+  // and died with bad_alloc).
+  auto start = std::chrono::steady_clock::now();
+  IntentFile f = parseIntentFile("(defmacro grow (&rest xs) `(grow ,@xs ,@xs))\n(service s\n  (grow a))",
+                                 "services/s/intent.lisp", {});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(f.diagnostics.size() == 1);
+  const std::string e = f.diagnostics[0].toString();
+  INFO(e);
+  CHECK(e.rfind("services/s/intent.lisp:3:3: ", 0) == 0);                   // the use site
+  CHECK(e.find("macro 'grow' (defined at services/s/intent.lisp:1:1)") != std::string::npos);
+  CHECK(e.find("more than 500000 forms and atoms") != std::string::npos);  // the budget
+  CHECK(seconds < 5);
+  REQUIRE(f.service);
+  CHECK(f.service->name == "s");  // the service stays visible, marked invalid
+  CHECK_FALSE(f.service->valid);
+}
+
+TEST_CASE("a large intent file without macros is not charged to the macro budget", "[hardening]") {
+  std::string text = "(service big\n  (type Big\n";
+  while (text.size() < 2'100'000) text += "(field f i32)(field f i32)(field f i32)(field f i32)\n";
+  text += "))\n";
+  IntentFile f = parseIntentFile(text, "services/big/intent.lisp", {});
+  for (const auto& d : f.diagnostics) CHECK(d.message.find("macro expansion") == std::string::npos);
+  CHECK(f.diagnostics.empty());
+  REQUIRE(f.service);
+  CHECK(f.service->types.at(0).fields.size() > 150000);  // over 600,000 forms and atoms
 }

@@ -81,9 +81,10 @@ TEST_CASE("reader limits: nesting, size, NUL, invalid UTF-8") {
     auto r = readSexps(std::string(1'000'000, '('), "f.lisp");
     CHECK(r.diagnostics.size() == 2);
   }
-  SECTION("over 4 MiB") {
-    auto r = readSexps(std::string(kMaxFileBytes + 1, ' '), "big.lisp");
-    CHECK(messages(r) == std::vector<std::string>{"big.lisp: file is larger than 4 MiB (4194304 bytes); split it or remove generated content"});
+  SECTION("over 4 MiB: positioned at 1:1, with the size") {
+    auto r = readSexps(std::string(5'000'000, ' '), "big.lisp");
+    CHECK(messages(r) == std::vector<std::string>{"big.lisp:1:1: file is 4.8 MiB, over the 4 MiB limit (4194304 bytes) "
+                                                  "for intent files; split it or remove generated content"});
   }
   SECTION("NUL byte") {
     auto r = readSexps(std::string("(a\n b\0)", 7), "f.lisp");

@@ -137,3 +137,49 @@ TEST_CASE("service globs and skipped directories decide which intents count") {
   auto v = load({{"x/intent.lisp", "(service x)"}, {"node_modules/y/intent.lisp", "(service y)"}});
   REQUIRE(v.universe.services.size() == 1);
 }
+
+TEST_CASE("alias cycles and records that contain themselves by value are errors naming the cycle", "[hardening]") {
+  SECTION("alias cycle") {
+    auto u = load({{"a/intent.lisp", "(service a\n  (alias A B)\n  (alias B A)\n  (alias L (list L)))"}});
+    CHECK(errors(u) == std::vector<std::string>{
+                           "a/intent.lisp:2:3: alias cycle: A -> B -> A; a Rust type alias cannot refer to itself, not "
+                           "even through option, list or map: make one of them a (type ...) record or break the cycle",
+                           "a/intent.lisp:4:3: alias cycle: L -> L; a Rust type alias cannot refer to itself, not even "
+                           "through option, list or map: make one of them a (type ...) record or break the cycle"});
+    CHECK_FALSE(u.universe.services.at(0).valid);
+  }
+  SECTION("a record holding itself, directly or through other records and aliases") {
+    auto u = load({{"r/intent.lisp", "(service r\n  (type Node (field next Node))\n"
+                                     "  (alias Inner Outer)\n  (type Outer (field inner Middle))\n"
+                                     "  (type Middle (field back Inner) (field fine (option Middle)))\n"
+                                     "  (enum E (a E2))\n  (enum E2 (b E)))"}});
+    CHECK(errors(u) == std::vector<std::string>{
+                           "r/intent.lisp:2:3: 'Node' contains itself by value: Node.next -> Node (a Rust type of "
+                           "infinite size); hold it through (option ...), (list ...) or (map ...) on the way, which "
+                           "Forge boxes where Rust needs it",
+                           "r/intent.lisp:4:3: 'Outer' contains itself by value: Outer.inner -> Middle.back -> Outer (a "
+                           "Rust type of infinite size); hold it through (option ...), (list ...) or (map ...) on the "
+                           "way, which Forge boxes where Rust needs it",
+                           "r/intent.lisp:6:3: 'E' contains itself by value: E.a -> E2.b -> E (a Rust type of infinite "
+                           "size); hold it through (option ...), (list ...) or (map ...) on the way, which Forge boxes "
+                           "where Rust needs it"});
+  }
+  SECTION("across services") {
+    auto u = load({{"x/intent.lisp", "(service x (type X (field y y/Y)))"},
+                   {"y/intent.lisp", "(service y (type Y (field x x/X)))"}});
+    REQUIRE(errors(u).size() == 1);
+    CHECK(errors(u)[0].find("'X' contains itself by value: x/X.y -> y/Y.x -> x/X") != std::string::npos);
+  }
+  SECTION("through option, list or map it is fine, and only the closing options are boxed") {
+    auto u = load({{"t/intent.lisp", "(service t\n  (type Node (field next (option Node)) (field kids (list Node))"
+                                     " (field byName (map String Node)) (field deep (option (option Node))))\n"
+                                     "  (type Holder (field root (option Node))))"}});
+    REQUIRE(errors(u).empty());
+    const auto& node = u.universe.services.at(0).types.at(0);
+    CHECK(node.fields[0].type.boxed);
+    CHECK_FALSE(node.fields[1].type.boxed);
+    CHECK_FALSE(node.fields[2].type.boxed);
+    CHECK(node.fields[3].type.boxed);  // the outer option: Option<Box<Option<Node>>>
+    CHECK_FALSE(u.universe.services.at(0).types.at(1).fields[0].type.boxed);
+  }
+}
