@@ -38,10 +38,10 @@ void collectSuggestions(const json& msg, const std::string& root, std::vector<Su
     for (const auto& sp : m["spans"]) {
       const std::string applicability = str(sp, "suggestion_applicability");
       if ((applicability != "MachineApplicable" && applicability != "HasPlaceholders") ||
-          !sp.contains("suggested_replacement") || !sp["suggested_replacement"].is_string() || out.size() >= 5)
+          !sp.contains("suggested_replacement") || !sp["suggested_replacement"].is_string() || out.size() >= 3)
         continue;
       out.push_back({str(m, "message"), relativeTo(str(sp, "file_name"), root), num(sp, "line_start"),
-                     num(sp, "column_start"), sp["suggested_replacement"].get<std::string>().substr(0, 2000),
+                     num(sp, "column_start"), sp["suggested_replacement"].get<std::string>().substr(0, 600),
                      applicability});
     }
   };

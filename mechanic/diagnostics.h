@@ -42,7 +42,7 @@ struct CargoDiagnostic {
   int column = 0;
   std::string spanText;  ///< the primary span's source line, trimmed
   std::string label;     ///< the primary span's label ("expected `String`, found `i32`")
-  std::vector<Suggestion> suggestions;  ///< machine-applicable, or with placeholders
+  std::vector<Suggestion> suggestions;  ///< machine-applicable or with placeholders, at most 3
   std::vector<SpanNote> related;        ///< labelled secondary spans, at most 3
   /// What the code must provide, when the error is a missing item of a
   /// stamped trait or an uncovered stamped variant: its declaration in
