@@ -6,6 +6,7 @@
 #include "core/atomic_file.h"
 #include "mechanic/git.h"
 #include "mechanic/governance.h"
+#include "mechanic/intent_hints.h"
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
 #include "mechanic/queue_state.h"
@@ -16,10 +17,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Result<void> validateServices(const std::vector<ServicePlan>& services) {
+Result<void> validateServices(const std::vector<ServicePlan>& services, bool stamps) {
   static const std::regex kName("^[a-z][a-z0-9-]{0,62}$");
   static const std::regex kPackage("^[A-Za-z_][A-Za-z0-9_-]{0,62}$");
-  if (services.empty())
+  // With a stamp, a change that affects no crate (a removed leaf service)
+  // still lands: the stamp rewrites the workspace, cascade_finish checks it.
+  if (services.empty() && !stamps)
     return fail(Error::invalidArgument("no affected services; blast_radius found nothing to repair"));
   for (const auto& s : services) {
     if (!std::regex_match(s.name, kName))
@@ -36,6 +39,25 @@ Result<void> validateServices(const std::vector<ServicePlan>& services) {
                                          s.name));
   }
   return {};
+}
+
+/// Adds to broken services' diagnostics what the intent asks them to
+/// implement (intent_hints.h); the cascade's universe is read once, and
+/// only when a diagnostic asks for a stamped item.
+void explainQueue(const fs::path& universeDir, std::vector<QueueEntry>& queue) {
+  std::optional<universe::LoadedUniverse> loaded;
+  for (auto& q : queue) {
+    bool asks = false;
+    for (const auto& d : q.diagnostics) asks = asks || !requestedNames(d).empty();
+    if (!asks) continue;
+    if (!loaded) {
+      auto l = universe::loadUniverse(universeDir);
+      if (!l) return;
+      loaded = std::move(*l);
+    }
+    if (const universe::Service* svc = loaded->universe.findService(q.service))
+      explainFromIntent(universeDir, *svc, q.diagnostics);
+  }
 }
 
 bool isWorkspace(const fs::path& universeDir) {
@@ -99,7 +121,7 @@ Result<QueueEntry> Mechanic::checkService(const fs::path& universeDir, const fs:
 
 Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const CallContext& ctx) {
   const auto t0 = Clock::now();
-  if (auto r = validateServices(spec.services); !r) return fail(r.error());
+  if (auto r = validateServices(spec.services, static_cast<bool>(spec.stamp)); !r) return fail(r.error());
   EpochRow row;
   {
     auto repo = GitRepo::open(repoRoot_);
@@ -160,6 +182,7 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
     if (!q) return abandon(q.error());
     row.queue.push_back(std::move(*q));
   }
+  explainQueue(cu, row.queue);
   auto cur = store_->epoch(row.id);
   if (cur && cur->state == "superseded")
     return fail(Error::failedPrecondition("epoch " + std::to_string(row.id) + " was superseded by epoch " +

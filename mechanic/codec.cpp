@@ -17,12 +17,24 @@ json failuresJson(const std::vector<TestFailure>& fs) {
 
 json toJson(const CargoDiagnostic& d) {
   json sug = json::array();
-  for (const auto& x : d.suggestions)
-    sug.push_back({{"message", x.message}, {"file", x.file}, {"line", x.line}, {"column", x.column},
-                   {"replacement", x.replacement}});
-  return {{"level", d.level}, {"code", d.code},         {"message", d.message}, {"file", d.file},
-          {"line", d.line},   {"column", d.column},     {"span_text", d.spanText}, {"span_start", d.spanStart}, {"label", d.label},
-          {"suggestions", sug}};
+  for (const auto& x : d.suggestions) {
+    json j = {{"message", x.message}, {"file", x.file}, {"line", x.line}, {"column", x.column},
+              {"replacement", x.replacement}};
+    if (!x.applicability.empty()) j["applicability"] = x.applicability;
+    sug.push_back(std::move(j));
+  }
+  json out = {{"level", d.level}, {"code", d.code},         {"message", d.message}, {"file", d.file},
+              {"line", d.line},   {"column", d.column},     {"span_text", d.spanText}, {"span_start", d.spanStart}, {"label", d.label},
+              {"suggestions", sug}};
+  if (!d.related.empty()) {
+    json rel = json::array();
+    for (const auto& r : d.related)
+      rel.push_back({{"file", r.file}, {"line", r.line}, {"end_line", r.endLine}, {"text", r.text}, {"label", r.label}});
+    out["related"] = std::move(rel);
+  }
+  if (!d.required.empty()) out["required"] = d.required;
+  if (!d.intent.empty()) out["intent"] = d.intent;
+  return out;
 }
 
 json toJson(const std::vector<CargoDiagnostic>& ds) {
@@ -36,7 +48,13 @@ CargoDiagnostic diagnosticFromJson(const json& j) {
                     s(j, "span_text"), i(j, "span_start"), s(j, "label"), {}};
   if (j.contains("suggestions") && j["suggestions"].is_array())
     for (const auto& x : j["suggestions"])
-      d.suggestions.push_back({s(x, "message"), s(x, "file"), i(x, "line"), i(x, "column"), s(x, "replacement")});
+      d.suggestions.push_back({s(x, "message"), s(x, "file"), i(x, "line"), i(x, "column"), s(x, "replacement"),
+                               s(x, "applicability")});
+  if (j.contains("related") && j["related"].is_array())
+    for (const auto& x : j["related"])
+      d.related.push_back({s(x, "file"), i(x, "line"), i(x, "end_line"), s(x, "text"), s(x, "label")});
+  d.required = s(j, "required");
+  d.intent = s(j, "intent");
   return d;
 }
 

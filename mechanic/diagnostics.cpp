@@ -36,11 +36,33 @@ void collectSuggestions(const json& msg, const std::string& root, std::vector<Su
   auto addFrom = [&](const json& m) {
     if (!m.contains("spans") || !m["spans"].is_array()) return;
     for (const auto& sp : m["spans"]) {
-      if (str(sp, "suggestion_applicability") != "MachineApplicable" || !sp.contains("suggested_replacement") ||
-          !sp["suggested_replacement"].is_string())
+      const std::string applicability = str(sp, "suggestion_applicability");
+      if ((applicability != "MachineApplicable" && applicability != "HasPlaceholders") ||
+          !sp.contains("suggested_replacement") || !sp["suggested_replacement"].is_string() || out.size() >= 3)
         continue;
       out.push_back({str(m, "message"), relativeTo(str(sp, "file_name"), root), num(sp, "line_start"),
-                     num(sp, "column_start"), sp["suggested_replacement"].get<std::string>()});
+                     num(sp, "column_start"), sp["suggested_replacement"].get<std::string>().substr(0, 600),
+                     applicability});
+    }
+  };
+  addFrom(msg);
+  if (msg.contains("children") && msg["children"].is_array())
+    for (const auto& c : msg["children"]) addFrom(c);
+}
+
+/// Labelled spans other than the primary one, from the message and its
+/// notes ("`bulk_discount` from trait", "not covered"), at most 3.
+void collectRelated(const json& msg, const json* primary, const std::string& root, std::vector<SpanNote>& out) {
+  auto addFrom = [&](const json& m) {
+    if (!m.contains("spans") || !m["spans"].is_array()) return;
+    for (const auto& sp : m["spans"]) {
+      if (&sp == primary || str(sp, "label").empty() || out.size() >= 3) continue;
+      if (&m == &msg && sp.value("is_primary", false)) continue;
+      SpanNote n{relativeTo(str(sp, "file_name"), root), num(sp, "line_start"), num(sp, "line_end"), "",
+                 str(sp, "label")};
+      if (sp.contains("text") && sp["text"].is_array() && !sp["text"].empty())
+        n.text = trim(str(sp["text"][0], "text")).substr(0, 200);
+      out.push_back(std::move(n));
     }
   };
   addFrom(msg);
@@ -78,7 +100,14 @@ std::optional<CargoDiagnostic> fromMessage(const json& msg, const std::string& r
     d.spanStart = std::clamp(d.column - 1 - static_cast<int>(indent), 0, static_cast<int>(d.spanText.size()));
   }
   collectSuggestions(msg, root, d.suggestions);
+  collectRelated(msg, primary, root, d.related);
   return d;
+}
+
+std::string indentLines(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '\n' ? std::string("\n      ") : std::string(1, c);
+  return out;
 }
 
 }  // namespace
@@ -89,7 +118,11 @@ std::string CargoDiagnostic::oneLine() const {
   if (!spanText.empty()) out += "\n    " + spanText;
   if (!spanText.empty() || !label.empty())
     out += "\n    " + std::string(static_cast<size_t>(std::max(spanStart, 0)), ' ') + "^ " + label;
+  for (const auto& r : related)
+    out += "\n    " + r.file + ":" + std::to_string(r.line) + ": " + r.label + (r.text.empty() ? "" : ": " + r.text);
   for (const auto& s : suggestions) out += "\n    fix: " + s.message + ": `" + s.replacement + "`";
+  if (!required.empty()) out += "\n    required (generated.rs):\n      " + indentLines(required);
+  if (!intent.empty()) out += "\n    asked for by the intent: " + intent;
   return out;
 }
 

@@ -1,10 +1,13 @@
 // Compact compiler diagnostics, parsed from cargo's --message-format=json.
 //
 // An agent needs the error code, the message, where it is, the text the
-// primary span points at and any fix the compiler is sure of (a
-// machine-applicable suggestion); not the rendered ASCII art. Diagnostics are
-// de-duplicated (cargo reports the same one for several targets) and ordered
-// errors first, then by file and line.
+// primary span points at, the other places the compiler points to (a
+// missing trait item's declaration in generated.rs) and the fixes it offers
+// (machine-applicable ones, and stubs with placeholders such as "implement
+// the missing item: `fn x(..) { todo!() }`"); not the rendered ASCII art.
+// Diagnostics are de-duplicated (cargo reports the same one for several
+// targets) and ordered errors first, then by file and line. The mechanic
+// adds what the intent asks for (intent_hints.h): `required` and `intent`.
 #pragma once
 
 #include <string>
@@ -18,6 +21,16 @@ struct Suggestion {
   int line = 0;
   int column = 0;
   std::string replacement;  ///< replaces the suggestion's span
+  std::string applicability;  ///< "MachineApplicable" or "HasPlaceholders" (a stub to complete)
+};
+
+/// A secondary span the compiler points to, with its label.
+struct SpanNote {
+  std::string file;
+  int line = 0;
+  int endLine = 0;
+  std::string text;   ///< the span's first source line, trimmed
+  std::string label;  ///< "`bulk_discount` from trait"
 };
 
 struct CargoDiagnostic {
@@ -30,9 +43,18 @@ struct CargoDiagnostic {
   std::string spanText;  ///< the primary span's source line, trimmed
   int spanStart = 0;     ///< where the primary span starts in spanText (0-based): the caret's place
   std::string label;     ///< the primary span's label ("expected `String`, found `i32`")
-  std::vector<Suggestion> suggestions;  ///< machine-applicable only
+  std::vector<Suggestion> suggestions;  ///< machine-applicable or with placeholders, at most 3
+  std::vector<SpanNote> related;        ///< labelled secondary spans, at most 3
+  /// What the code must provide, when the error is a missing item of a
+  /// stamped trait or an uncovered stamped variant: its declaration in
+  /// generated.rs, doc comment included (filled by explainFromIntent).
+  std::string required;
+  /// The intent form that asks for it, with its doc:
+  /// `billing/pricing: (rule bulk-discount "...")` (filled by explainFromIntent).
+  std::string intent;
 
-  /// "file:line:col: error[E0308]: message" plus the span line and label.
+  /// "file:line:col: error[E0308]: message" plus the span line and label,
+  /// related spans, fixes, and what the intent requires.
   std::string oneLine() const;
   /// Identity for before/after comparisons that survives line shifts.
   std::string key() const { return level + "|" + code + "|" + file + "|" + message; }

@@ -48,7 +48,10 @@ std::string modeAllows(Mode m) {
     case Mode::SurvivalPatching:
       return "fixing compile errors and panics in the service's code, without changing public signatures";
     case Mode::StrictCodegen:
-      return "editing only src/custom.rs, inside existing trait boundaries (no new or changed public items)";
+      return "editing only src/custom.rs, with its public signatures frozen: no `pub` item and no trait "
+             "implementation (`impl Trait for Type`) may be added, removed or changed; function bodies and "
+             "private items may change anywhere in custom.rs (private helpers, and methods inside an existing "
+             "trait implementation, which is how a new rule, op or hook is implemented)";
     case Mode::SelfDistillation: return "generating variants kept only when the gauntlet passes and benchmarks improve";
     case Mode::Experimental: return "editing any file of the service inside the sandbox";
     case Mode::Polisher: return "only edits that clear clippy warnings, with signatures and test results unchanged";

@@ -19,7 +19,9 @@ enum class Mode { Newborn, Cartography, SurvivalPatching, StrictCodegen, SelfDis
 
 std::optional<Mode> parseMode(const std::string& name);
 std::string modeName(Mode m);
-/// One sentence: what the mode allows an agent to do.
+/// One sentence: what the mode allows an agent to do. This is the rule as
+/// enforced, and docs/intent.md and docs/mechanic.md quote it verbatim
+/// (a test keeps them equal).
 std::string modeAllows(Mode m);
 /// The refusal every governance rule returns: what was refused, the mode,
 /// what the mode allows and where a human changes it.

@@ -1,5 +1,7 @@
 #include "mechanic/intent_cascade.h"
 
+#include <algorithm>
+
 #include "forge/stamper.h"
 #include "forge/template_set.h"
 #include "universe/blast.h"
@@ -24,13 +26,18 @@ std::string firstErrors(const universe::Diagnostics& diags) {
   return out;
 }
 
-StampFn makeStamp(const fs::path& templatesDir, std::vector<std::string> services) {
-  return [templatesDir, services](const fs::path& root) -> Result<std::vector<std::string>> {
+/// Stamps the whole universe, exactly as `flywheel stamp` does: every
+/// service whose forge input changed is rewritten (a dependent's generated.rs
+/// records its dependencies' input hashes, so its header changes too), and
+/// the rest is verified unchanged. So after the cascade lands, `flywheel
+/// stamp` writes nothing.
+StampFn makeStamp(const fs::path& templatesDir) {
+  return [templatesDir](const fs::path& root) -> Result<std::vector<std::string>> {
     auto stamper = forge::Stamper::create(templatesDir);
     if (!stamper) return fail(stamper.error());
     auto loaded = universe::loadUniverse(root);
     if (!loaded) return fail(loaded.error());
-    auto report = stamper->stamp(*loaded, {.services = services});
+    auto report = stamper->stamp(*loaded, {});
     if (!report) return fail(report.error());
     std::vector<std::string> written;
     for (const auto& f : report->files) {
@@ -60,6 +67,9 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   out.from = isWorktree(from) ? "working tree" : *from;
   out.to = isWorktree(to) ? "working tree" : *to;
   auto changes = universe::diffUniverses(before->universe, after->universe);
+  if (changes.empty())
+    return fail(Error::failedPrecondition("no intent change between " + out.from + " and " + out.to +
+                                          "; nothing to cascade (intent_diff shows the changes)"));
   for (const auto& c : changes) out.changes.push_back(c.summary());
   auto graph = universe::Graph::build(after->universe);
   // Code that references a changed symbol without declaring it (observed edges) is affected too.
@@ -67,21 +77,24 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   graph.setObserved(universe::scanReality(after->universe.root, after->universe, graph, &codeCache).edges);
   auto cs = universe::changeSetOf(changes);
   cs.skipUnknown = true;
-  if (cs.items.empty())
-    return fail(Error::failedPrecondition("no breaking intent change between " + out.from + " and " + out.to +
-                                          "; nothing to cascade (intent_diff shows the changes)"));
   auto br = universe::blastRadius(graph, cs);
   if (!br) return fail(br.error());
+  // Every service whose intent changed is stamped and checked, compatible
+  // changes too: a new type or a governance change lands the same way.
+  for (const auto& c : changes) {
+    auto id = graph.findService(c.service);
+    if (!id || std::any_of(br->services.begin(), br->services.end(), [&](const auto& s) { return s.id == *id; }))
+      continue;
+    br->services.push_back({*id, 0, universe::kNoSymbol, *id});
+  }
   auto plan = universe::cascadePlan(after->universe, graph, *br);
   if (!plan) return fail(plan.error());
-  std::vector<std::string> names;
   for (const auto& step : plan->steps) {
     const auto* svc = after->universe.findService(graph.serviceName(step.service));
     if (!svc) continue;
     out.spec.services.push_back({svc->name, svc->dir, svc->crateName,
                                  std::string(universe::governanceName(svc->governance)),
                                  static_cast<int>(step.wave)});
-    names.push_back(svc->name);
   }
   const auto& settings = after->universe.settings;
   out.spec.config.gates.clear();
@@ -89,7 +102,7 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   out.spec.config.maxRepairCycles = settings.maxRepairCycles;
   for (const auto& line : out.changes) out.spec.intentChange += (out.spec.intentChange.empty() ? "" : "\n") + line;
   out.spec.includeWorkingTree = isWorktree(to);
-  out.spec.stamp = makeStamp(templatesDir, names);
+  out.spec.stamp = makeStamp(templatesDir);
   return out;
 }
 

@@ -7,6 +7,20 @@
 // CascadeStartSpec: the affected services in wave order with their
 // governance, the universe's gates and max-repair-cycles, a summary of the
 // change, and a stamp function that runs Forge on the cascade worktree.
+//
+// Every intent change goes through a cascade, compatible ones too: the
+// services checked are those the breaking changes reach (blast radius) and
+// every service whose intent changed at all. When they are all green the
+// repair queue has nothing broken and cascade_finish lands the change with
+// no agent involved.
+//
+// The stamp covers the whole universe, as `flywheel stamp` does: Forge's
+// input hash of a service covers its dependencies' intents (a dependent's
+// generated.rs header changes when an upstream intent does), so stamping
+// only the affected services would leave headers that the next `flywheel
+// stamp` rewrites. Services whose files changed only in that header are
+// not checked at start; cascade_finish's whole-workspace gauntlet checks
+// them before anything lands.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +41,7 @@ struct IntentCascade {
 
 /// `templatesDir` is Forge's Rust template directory. Fails when a revision
 /// does not resolve, when the target revision's intents have errors, or when
-/// no change breaks anything (nothing to cascade).
+/// the intents did not change at all (nothing to cascade).
 Result<IntentCascade> planIntentCascade(const std::filesystem::path& universeRoot,
                                         const std::optional<std::string>& from,
                                         const std::optional<std::string>& to,

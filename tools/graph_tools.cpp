@@ -160,7 +160,8 @@ ToolResult intentDiff(u::UniverseSession& session, const json& args) {
   fillPage(out, "changes", d->changes.size(), p.page, [&](size_t i) {
     const auto& c = d->changes[i];
     return json{{"service", c.service}, {"entity", c.entity}, {"symbol", c.symbol}, {"kind", u::changeKindName(c.kind)},
-                {"before", c.before}, {"after", c.after}, {"breaking", c.breaking}, {"reason", c.reason}};
+                {"before", c.before}, {"after", c.after}, {"breaking", c.breaking}, {"reason", c.reason},
+                {"summary", c.what()}};
   });
   std::string text = rd->second + "\n" + std::to_string(d->changes.size()) + " change(s), " +
                      std::to_string(breaking) + " breaking, from " + d->fromLabel + " to " + d->toLabel + "\n" +
@@ -190,7 +191,8 @@ ToolResult blastRadiusTool(u::UniverseSession& session, const json& args) {
     json sym;
     fillPage(sym, "symbols", b->br.symbols.size(), p.page, [&](size_t i) {
       const auto& s = b->br.symbols[i];
-      return json{{"symbol", g.symbolName(s.id)}, {"kind", u::symbolKindName(g.symbolKind(s.id))}, {"distance", s.distance}};
+      return json{{"symbol", g.symbolName(s.id)}, {"kind", u::symbolKindName(g.symbolKind(s.id))}, {"distance", s.distance},
+                  {"reason", u::reasonChain(g, b->br, s.id)}};
     });
     out["symbols"] = std::move(sym["symbols"]);
     if (sym.contains("nextCursor") && !out.contains("nextCursor")) out["nextCursor"] = sym["nextCursor"];

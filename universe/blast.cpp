@@ -25,7 +25,11 @@ Result<Seeds> resolveSeeds(const Graph& g, const ChangeSet& cs, BlastRadius& br)
       if (auto s = g.findSymbol(name)) {
         seeds.symbols.push_back(*s);
         std::string n = name == item ? note : item + (note.empty() ? " (removed)" : " (" + note + ")");
-        br.changeNotes[*s] = br.changeNotes.count(*s) && n.empty() ? br.changeNotes[*s] : n;
+        // Several items may land on one symbol (a removed member falls back to
+        // its owner): keep every note.
+        std::string& kept = br.changeNotes[*s];
+        if (kept.empty()) kept = n;
+        else if (!n.empty() && kept.find(n) == std::string::npos) kept += "; " + n;
         break;
       }
       if (name.find('/') == std::string::npos) {

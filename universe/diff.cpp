@@ -12,11 +12,21 @@ std::string_view changeKindName(ChangeKind k) {
   return k == ChangeKind::Added ? "added" : k == ChangeKind::Removed ? "removed" : "changed";
 }
 
-std::string IntentChange::summary() const {
-  std::string out = symbol + ": " + entity + " " + std::string(changeKindName(kind));
+std::string IntentChange::what() const {
+  std::string out;
+  if (within.empty()) {
+    out = symbol + ": " + entity + " " + std::string(changeKindName(kind));
+  } else if (entity == item) {  // a single-valued clause: "input of billing/pricing changed"
+    out = entity + " of " + within + " " + std::string(changeKindName(kind));
+  } else {
+    const char* where = kind == ChangeKind::Added ? " to " : kind == ChangeKind::Removed ? " from " : " in ";
+    out = entity + " " + item + " " + std::string(changeKindName(kind)) + where + within;
+  }
   if (kind == ChangeKind::Changed) out += " (" + before + " -> " + after + ")";
-  return out + (breaking ? ", breaking" : ", compatible");
+  return out;
 }
+
+std::string IntentChange::summary() const { return what() + (breaking ? ", breaking" : ", compatible"); }
 
 namespace {
 
@@ -95,36 +105,124 @@ class Differ {
           });
   }
 
-  void patterns(const Service& a, const Service& b, const std::vector<std::pair<std::string, std::string>>& pa,
-                const std::vector<std::pair<std::string, std::string>>& pb) {
-    std::map<std::string, std::string> before(pa.begin(), pa.end()), after(pb.begin(), pb.end());
-    for (const auto& [name, text] : before) {
+  void patterns(const Service& a, const Service& b, const std::vector<std::pair<std::string, Sexp>>& pa,
+                const std::vector<std::pair<std::string, Sexp>>& pb) {
+    std::map<std::string, const Sexp*> before, after;
+    for (const auto& [name, form] : pa) before.emplace(name, &form);
+    for (const auto& [name, form] : pb) after.emplace(name, &form);
+    for (const auto& [name, form] : before) {
+      const std::string sym = a.name + "/" + name;
       auto it = after.find(name);
-      if (it == after.end()) add(a.name, "pattern", a.name + "/" + name, ChangeKind::Removed, text, "", true, "the stamped traits and types disappear");
-      else if (it->second != text) add(a.name, "pattern", a.name + "/" + name, ChangeKind::Changed, text, it->second, true, "the stamped traits and types change");
+      if (it == after.end()) {
+        add(a.name, "pattern", sym, ChangeKind::Removed, printSexp(*form), "", true, "the stamped traits and types disappear");
+      } else if (form->head() != it->second->head()) {
+        add(a.name, "pattern", sym, ChangeKind::Changed, printSexp(*form), printSexp(*it->second), true,
+            "the pattern's kind changes: its stamped traits and types are replaced");
+      } else {
+        patternItems(a.name, sym, *form, *it->second);
+      }
     }
-    for (const auto& [name, text] : after)
-      if (!before.count(name)) add(b.name, "pattern", b.name + "/" + name, ChangeKind::Added, "", text, false, "new stamped code breaks nothing");
+    for (const auto& [name, form] : after)
+      if (!before.count(name))
+        add(b.name, "pattern", b.name + "/" + name, ChangeKind::Added, "", printSexp(*form), false, "new stamped code breaks nothing");
   }
 
  private:
+  /// One item of a pattern: its kind ("rule"), name ("bulk-discount") and printed form.
+  struct Item {
+    std::string entity, name, text;
+  };
+
+  /// The items of a pattern form, keyed so that the same item on both sides
+  /// has the same key (a transition by event and source state).
+  static std::map<std::string, Item> itemsOf(const Sexp& form) {
+    static const std::vector<std::string> keyed = {"rule", "transition", "provide", "arg"};
+    static const std::map<std::string, std::string> members = {{"states", "state"}, {"ops", "op"}, {"calls", "call"}};
+    std::map<std::string, Item> out;
+    const size_t first = form.head() == "bootstrap" ? 1 : 2;  // after the head (and the pattern's name)
+    for (size_t i = first; i < form.items.size(); ++i) {
+      const Sexp& c = form.items[i];
+      const std::string head(c.head());
+      if (head.empty()) {
+        out.emplace("?" + std::to_string(i), Item{"clause", printSexp(c), printSexp(c)});
+      } else if (std::find(keyed.begin(), keyed.end(), head) != keyed.end() && c.items.size() > 1) {
+        std::string name = printSexp(c.items[1]);
+        std::string key = head + " " + name + (head == "transition" && c.items.size() > 2 ? " " + printSexp(c.items[2]) : "");
+        out.emplace(key, Item{head, name, printSexp(c)});
+      } else if (auto m = members.find(head); m != members.end()) {
+        for (size_t k = 1; k < c.items.size(); ++k) {
+          std::string name = printSexp(c.items[k]);
+          out.emplace(m->second + " " + name, Item{m->second, name, name});
+        }
+      } else {
+        std::string args;
+        for (size_t k = 1; k < c.items.size(); ++k) args += (k > 1 ? " " : "") + printSexp(c.items[k]);
+        out.emplace(head, Item{head, head, args});
+      }
+    }
+    return out;
+  }
+
+  /// Whether adding, removing or changing an item of this kind breaks the
+  /// Rust code written against the pattern, and why.
+  static std::pair<bool, std::string> itemImpact(const std::string& entity, ChangeKind k) {
+    if (entity == "doc" || entity == "topic" || entity == "schedule")
+      return {false, "only a doc comment or a constant of the stamped code changes"};
+    if (entity == "rule") {
+      if (k == ChangeKind::Changed) return {false, "only the rule's doc comment changes"};
+      return {true, k == ChangeKind::Added ? "the engine's rules trait gains a method that custom.rs must implement"
+                                           : "custom.rs implements a method the rules trait no longer has"};
+    }
+    if (entity == "state") return {true, "the states enum changes: exhaustive matches and the transition table change"};
+    if (entity == "transition") return {true, "the events enum and the transition table change"};
+    if (entity == "op")
+      return {true, k == ChangeKind::Added ? "the store trait gains a method that custom.rs must implement"
+                                           : "custom.rs implements a method the store trait no longer has"};
+    if (entity == "call") return {true, "the gateway's methods and the crate's dependencies change"};
+    if (entity == "provide") return {true, "the bootstrap trait and the wired dependencies change"};
+    if (entity == "arg") return {true, "the utility's signature changes"};
+    return {true, "the stamped traits and types change"};
+  }
+
+  void patternItems(const std::string& svc, const std::string& sym, const Sexp& a, const Sexp& b) {
+    auto before = itemsOf(a), after = itemsOf(b);
+    const size_t count = out_.size();
+    auto emit = [&](const Item& x, ChangeKind k, std::string from, std::string to) {
+      auto [breaks, why] = itemImpact(x.entity, k);
+      add(svc, x.entity.c_str(), sym + "." + x.name, k, std::move(from), std::move(to), breaks, why);
+      out_.back().within = sym;
+      out_.back().item = x.name;
+    };
+    for (const auto& [key, x] : before) {
+      auto it = after.find(key);
+      if (it == after.end()) emit(x, ChangeKind::Removed, x.text, "");
+      else if (it->second.text != x.text) emit(x, ChangeKind::Changed, x.text, it->second.text);
+    }
+    for (const auto& [key, x] : after)
+      if (!before.count(key)) emit(x, ChangeKind::Added, "", x.text);
+    // Same items, other order (rules run in the intent's order): the whole form.
+    if (out_.size() == count && printSexp(a) != printSexp(b))
+      add(svc, "pattern", sym, ChangeKind::Changed, printSexp(a), printSexp(b), true,
+          "the order of its items changes (rules and transitions apply in the intent's order)");
+  }
+
   std::vector<IntentChange>& out_;
 };
 
-/// name -> printed form of every pattern, re-read from the service form after
-/// macro expansion (the source when it could not be expanded) so that any
-/// change in any sub-clause shows, a macro's included, and layout does not.
-std::vector<std::pair<std::string, std::string>> patternForms(const Service& s) {
-  std::vector<std::pair<std::string, std::string>> out;
+/// name -> form of every pattern, re-read from the service form after macro
+/// expansion (the source when it could not be expanded) so that any change
+/// in any sub-clause shows, a macro's included, and layout does not.
+std::vector<std::pair<std::string, Sexp>> patternForms(const Service& s) {
+  std::vector<std::pair<std::string, Sexp>> out;
   static const std::vector<std::string> heads = {"crud-gateway", "event-listener", "cron-worker", "mcp-tool", "state-machine",
                                                  "bootstrap", "pure-utility", "rpc-gateway", "domain-engine"};
   ReadResult r = readSexps(s.expandedText.empty() ? s.sourceText : s.expandedText, s.intentPath);
-  for (const auto& f : r.forms) {
+  for (auto& f : r.forms) {
     if (f.head() != "service") continue;
-    for (const auto& c : f.items) {
+    for (auto& c : f.items) {
       if (std::find(heads.begin(), heads.end(), c.head()) == heads.end()) continue;
       std::string name = c.head() == "bootstrap" ? "bootstrap" : c.items.size() > 1 ? printSexp(c.items[1]) : "?";
-      out.emplace_back(name, printSexp(c));
+      out.emplace_back(std::move(name), std::move(c));
     }
   }
   return out;
@@ -160,6 +258,14 @@ ChangeSet changeSetOf(const std::vector<IntentChange>& changes) {
   cs.skipUnknown = true;
   for (const auto& c : changes) {
     if (!c.breaking) continue;
+    if (!c.within.empty()) {  // an item of a pattern: the pattern changed, one note per item
+      std::string note = c.entity == c.item ? c.entity + " " + c.before + " -> " + c.after
+                                            : c.entity + " " + c.item + " " + std::string(changeKindName(c.kind));
+      auto [it, fresh] = cs.notes.emplace(c.within, note);
+      if (fresh) cs.items.push_back(c.within);
+      else it->second += "; " + note;
+      continue;
+    }
     if (cs.notes.count(c.symbol)) continue;
     cs.items.push_back(c.symbol);
     std::string note = c.kind == ChangeKind::Changed ? c.entity + " " + c.before + " -> " + c.after

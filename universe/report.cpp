@@ -45,6 +45,12 @@ std::string formatBlastRadius(const Graph& g, const BlastRadius& br, size_t limi
     out += "  " + g.serviceName(s.id) + " (distance " + std::to_string(s.distance) + "): " + serviceReasonChain(g, br, s) + "\n";
   }
   for (const auto& s : br.skipped) out += "  (skipped: " + s + " names nothing in this revision)\n";
+  // Every affected symbol with its own reason: what changed, or the chain to it.
+  if (!br.symbols.empty()) out += "symbols:\n";
+  for (size_t k = 0; k < br.symbols.size(); ++k) {
+    if (k == limit) return out + more(br.symbols.size() - k);
+    out += "  " + reasonChain(g, br, br.symbols[k].id) + "\n";
+  }
   return out;
 }
 

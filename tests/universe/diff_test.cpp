@@ -130,7 +130,12 @@ TEST_CASE("the default diff is HEAD against the working tree; a removed service 
         "2 affected service(s), 4 affected symbol(s)\n"
         "  user (distance 0): user/UserProfile.id (type i32 -> String)\n"
         "  billing (distance 1): billing/Invoice.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)\n"
-        "  (skipped: old names nothing in this revision)\n");
+        "  (skipped: old names nothing in this revision)\n"
+        "symbols:\n"
+        "  user/UserProfile.id (type i32 -> String)\n"
+        "  user/UserProfile -> user/UserProfile.id (type i32 -> String)\n"
+        "  billing/Invoice.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)\n"
+        "  billing/Invoice -> billing/Invoice.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)\n");
 }
 
 TEST_CASE("the sentinel reports changed intents and keeps serving broken ones") {
@@ -195,16 +200,67 @@ TEST_CASE("intent diff compares patterns after macro expansion: a macro edit sho
   REQUIRE(macroEdit);
   REQUIRE(macroEdit->changes.size() == 1);
   const auto& c = macroEdit->changes[0];
-  CHECK(c.symbol == "billing/nightly-invoices");
-  CHECK(c.entity == "pattern");
+  CHECK(c.symbol == "billing/nightly-invoices.schedule");
+  CHECK(c.entity == "schedule");
+  CHECK(c.within == "billing/nightly-invoices");
   CHECK(c.kind == ChangeKind::Changed);
-  CHECK(c.before.find("0 2 * * *") != std::string::npos);
-  CHECK(c.after.find("0 3 * * *") != std::string::npos);
+  CHECK(c.before == "\"0 2 * * *\"");
+  CHECK(c.after == "\"0 3 * * *\"");
+  CHECK_FALSE(c.breaking);  // a constant of the stamped code
 
   auto reformat = session.diff("HEAD~1", "HEAD");
   REQUIRE(reformat);
   CHECK(reformat->changes.empty());
   auto both = session.diff("HEAD~2", "HEAD");
   REQUIRE(both);
-  CHECK(formatChanges(both->changes) == "billing/nightly-invoices: pattern changed (" + c.before + " -> " + c.after + "), breaking\n");
+  CHECK(formatChanges(both->changes) ==
+        "schedule of billing/nightly-invoices changed (\"0 2 * * *\" -> \"0 3 * * *\"), compatible\n");
+}
+
+TEST_CASE("a changed pattern is described item by item") {
+  TempRepo repo;
+  repo.write("services/order/intent.lisp",
+             "(service order (type Order (field id u64) (field lines i64)) (type Receipt (field id u64))\n"
+             "  (crud-gateway order-store (entity Order) (key id) (ops create read list))\n"
+             "  (state-machine order-flow (states pending paid) (initial pending) (transition pay pending paid))\n"
+             "  (domain-engine pricing (input Order) (output Order) (rule subtotal \"sum the lines\"))\n"
+             "  (mcp-tool find (doc \"find an order\") (input u64) (output Order)))");
+  repo.commit("v1");
+  repo.write("services/order/intent.lisp",
+             "(service order (type Order (field id u64) (field lines i64)) (type Receipt (field id u64))\n"
+             "  (crud-gateway order-store (entity Order) (key id) (ops create read update list))\n"
+             "  (state-machine order-flow (states pending paid refunded) (initial pending)\n"
+             "    (transition pay pending paid) (transition refund paid refunded))\n"
+             "  (domain-engine pricing (input Order) (output Receipt) (rule subtotal \"sum the lines, in cents\")\n"
+             "    (rule bulk-discount \"ten lines or more: five percent off\"))\n"
+             "  (pure-utility find (arg id u64) (returns Order)))");
+  repo.commit("v2");
+  UniverseSession session(repo.root());
+  auto d = session.diff("HEAD~1", "HEAD");
+  REQUIRE(d);
+  CHECK(formatChanges(d->changes) ==
+        "order/find: pattern changed ((mcp-tool find (doc \"find an order\") (input u64) (output Order)) -> "
+        "(pure-utility find (arg id u64) (returns Order))), breaking\n"
+        "transition refund added to order/order-flow, breaking\n"
+        "state refunded added to order/order-flow, breaking\n"
+        "op update added to order/order-store, breaking\n"
+        "rule bulk-discount added to order/pricing, breaking\n"
+        "output of order/pricing changed (Order -> Receipt), breaking\n"
+        "rule subtotal changed in order/pricing ((rule subtotal \"sum the lines\") -> "
+        "(rule subtotal \"sum the lines, in cents\")), compatible\n");
+  auto cs = changeSetOf(d->changes);
+  CHECK(cs.items == std::vector<std::string>{"order/find", "order/order-flow", "order/order-store", "order/pricing"});
+  CHECK(cs.notes["order/order-flow"] == "transition refund added; state refunded added");
+  CHECK(cs.notes["order/pricing"] == "rule bulk-discount added; output Order -> Receipt");
+  auto br = blastRadius(d->to->graph, cs);
+  REQUIRE(br);
+  // Every affected symbol has its own reason.
+  std::string text = formatBlastRadius(d->to->graph, *br);
+  INFO(text);
+  for (const auto& sym : br->symbols) {
+    std::string reason = reasonChain(d->to->graph, *br, sym.id);
+    CHECK_FALSE(reason.empty());
+    CHECK(text.find("  " + reason + "\n") != std::string::npos);
+  }
+  CHECK(text.find("  order/order-store (op update added)\n") != std::string::npos);
 }
