@@ -62,7 +62,7 @@ run() {  # $1 = target, $2 = seconds
     "$bin" -seed=1 -max_total_time="$2" -timeout=30 -rss_limit_mb=4096 -max_len=1048576 \
     -print_final_stats=1 -artifact_prefix="$findings/" "$out/corpus/$1" >"$log" 2>&1 || status=$?
   # The log's head (set-up), any report, and the final statistics.
-  grep -v '^#[0-9]' "$log" | grep -v '^INFO: \|^MS: \|^Base64\|^0x' | tail -n 60 >&2 || true
+  grep -v '^#[0-9]\|^INFO: \|^MS: \|^Base64\|^0x\|^"\|^###### \|^stat::\|NEW_FUNC\|^\[20[0-9-]* [0-9:.]*\] \[info\]' "$log" | tail -n 60 >&2 || true
   if [ "$status" != 0 ] || ls "$findings"/* >/dev/null 2>&1; then
     echo "fuzz: $1 FAILED (exit $status): an input crashes, hangs or trips a sanitizer; see $log and $findings" >&2
     exit 1

@@ -10,9 +10,12 @@ Work through flywheel's tools in this order:
 1. `intent_diff` and `blast_radius` show what changed and what it breaks; `cascade_plan` orders it in waves.
    Called without revisions, they and `cascade_start` compare the same two (uncommitted intent changes if
    any, else the commits since the last landed cascade, else the last commit); each answer says which.
-2. `cascade_start` opens a new epoch: Forge stamps the changed services on a cascade branch, the gauntlet
-   (cargo check -> clippy -D warnings -> cargo test) runs, and the repair queue comes back in wave order.
-   Your branch and working tree are not touched until the very end.
+2. `cascade_start` opens a new epoch (for any intent change, compatible ones too): Forge stamps the universe
+   on a cascade branch, the gauntlet (cargo check -> clippy -D warnings -> cargo test) runs, and the repair
+   queue comes back in wave order. A diagnostic for something the intent asks for (a new rule, state or op)
+   carries the `required` declaration from generated.rs and the `intent` form with its doc: implement that.
+   When nothing is broken, go straight to `cascade_finish`. Your branch and working tree are not touched
+   until the very end.
 3. For each service whose status is `broken`, in wave order (earlier waves first: later ones often
    only fail because a dependency does not compile yet):
    a. `repair_open` {epoch, service} gives a sandbox (its own git worktree and cargo target dir).

@@ -193,8 +193,10 @@ std::vector<MechanicTool> cascadeTools() {
       {"cascade_start", "Start a repair cascade",
        "Opens a new epoch for an intent change (by default the same revisions as intent_diff: uncommitted "
        "intent changes if any, else the commits since the last landed cascade, else HEAD~1..HEAD; stated in "
-       "`comparing`): a cascade branch and worktree, Forge stamps the changed services there, the gauntlet "
-       "runs on every affected crate, and the repair queue comes back in wave order with compact diagnostics. "
+       "`comparing`; compatible changes cascade too): a cascade branch and worktree, Forge stamps the universe "
+       "there, the gauntlet runs on every affected or changed crate, and the repair queue comes back in wave "
+       "order with compact diagnostics (a missing item carries the `required` declaration from generated.rs and "
+       "the `intent` form that asked for it). An empty queue means cascade_finish can land it with no repair. "
        "Preempts older epochs touching the same services. Never touches your branch or working tree.",
        {.destructive = false}, cascadeStart},
       {"cascade_status", "Show a cascade",

@@ -32,27 +32,8 @@ struct AgentServer : flywheel::testing::ToolTestServer {
 
   /// tools/call with a deadline for cargo-sized work (the base class waits
   /// 10 s); a successful result is checked against the tool's outputSchema.
-  json call(const std::string& name, const json& args) {
-    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}}, std::chrono::minutes(5));
-    REQUIRE(response.has_value());
-    INFO(response->dump());
-    REQUIRE(response->contains("result"));
-    json result = (*response)["result"];
-    if (!result.value("isError", false)) {
-      auto tool = server.registry().findTool(name);
-      REQUIRE(tool);
-      auto bad = tool->output->validate(result["structuredContent"], "structuredContent");
-      INFO((bad ? *bad : std::string()));
-      CHECK(!bad);
-    }
-    return result;
-  }
-  json ok(const std::string& name, const json& args) {
-    auto r = call(name, args);
-    INFO(r.dump());
-    REQUIRE(!r.value("isError", false));
-    return r["structuredContent"];
-  }
+  json call(const std::string& name, const json& args) { return ToolTestServer::call(name, args, std::chrono::minutes(5)); }
+  json ok(const std::string& name, const json& args) { return ToolTestServer::ok(name, args, std::chrono::minutes(5)); }
 
   /// The text content of a tools/call result (what a text-only client shows the model).
   static std::string text(const json& result) { return result["content"][0]["text"].get<std::string>(); }

@@ -29,14 +29,7 @@ namespace {
 struct ShopServer : flywheel::testing::ToolTestServer {
   fs::path root;
   ShopServer() {
-    root = fs::temp_directory_path() / ("flywheel-every-change-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
-    fs::remove_all(root / "target");
-    fs::remove_all(root / ".flywheel");
-    git(root, {"init", "-q", "-b", "main"});
-    git(root, {"add", "-A"});
-    git(root, {"commit", "-q", "-m", "shop"});
+    root = copyShopRepo("flywheel-every-change");
     root = fs::canonical(root);
     flywheel::tools::AppConfig config{root, root / ".flywheel", FLYWHEEL_SOURCE_DIR};
     Result<void> r = flywheel::tools::registerGraphTools(server, config);
@@ -49,23 +42,9 @@ struct ShopServer : flywheel::testing::ToolTestServer {
     std::error_code ec;
     fs::remove_all(root, ec);
   }
-  /// tools/call with cargo's time (the base class waits 10 s), the result
-  /// checked against the tool's outputSchema; requires success.
-  json okSlow(const std::string& name, const json& args) {
-    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}}, std::chrono::minutes(10));
-    REQUIRE(response.has_value());
-    INFO(response->dump());
-    REQUIRE(response->contains("result"));
-    json result = (*response)["result"];
-    REQUIRE_FALSE(result.value("isError", false));
-    auto tool = server.registry().findTool(name);
-    REQUIRE(tool);
-    REQUIRE(tool->output.has_value());
-    auto bad = tool->output->validate(result["structuredContent"], "structuredContent");
-    INFO((bad ? *bad : std::string()));
-    CHECK(!bad);
-    return result["structuredContent"];
-  }
+  /// tools/call with cargo's time (the base class waits 10 s); requires
+  /// success and checks the result against the tool's outputSchema.
+  json okSlow(const std::string& name, const json& args) { return ok(name, args, std::chrono::minutes(10)); }
   void edit(const std::string& rel, const std::string& anchor, const std::string& insertAfter) {
     std::string text = readText(root / rel);
     auto at = text.find(anchor);

@@ -33,6 +33,21 @@ inline std::string git(const fs::path& dir, std::vector<std::string> args) {
   return out;
 }
 
+/// A git repository (branch main, one commit) holding a copy of
+/// examples/shop without build output, at a fresh temporary path named after
+/// `prefix` and this process.
+inline fs::path copyShopRepo(const std::string& prefix) {
+  fs::path root = fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
+  fs::remove_all(root / "target");
+  fs::remove_all(root / ".flywheel");
+  git(root, {"init", "-q", "-b", "main"});
+  git(root, {"add", "-A"});
+  git(root, {"commit", "-q", "-m", "shop"});
+  return root;
+}
+
 /// A warm target dir shared by tests that build the same fixture sources.
 /// Cargo keys artifacts by package path, so distinct copies never collide.
 inline fs::path sharedTargetDir(const std::string& name) {

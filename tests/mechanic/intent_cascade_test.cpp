@@ -18,14 +18,7 @@ const fs::path kTemplates = fs::path(FLYWHEEL_SOURCE_DIR) / "forge/templates/rus
 struct ShopRepo {
   fs::path root;
   explicit ShopRepo(const std::string& name) {
-    root = fs::temp_directory_path() / ("flywheel-mech-plan-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
-    fs::remove_all(root / "target");
-    fs::remove_all(root / ".flywheel");
-    git(root, {"init", "-q", "-b", "main"});
-    git(root, {"add", "-A"});
-    git(root, {"commit", "-q", "-m", "shop"});
+    root = copyShopRepo("flywheel-mech-plan-" + name);
   }
   ~ShopRepo() { fs::remove_all(root); }
   void commitEdit(const std::string& rel, const std::string& anchor, const std::string& insert) {

@@ -12,17 +12,7 @@ using namespace flywheel::mechanic::testing;
 namespace {
 
 // A git repository holding a copy of examples/shop (without build output).
-fs::path copyShop(const std::string& name) {
-  fs::path root = fs::temp_directory_path() / ("flywheel-mech-shop-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
-  fs::remove_all(root / "target");
-  fs::remove_all(root / ".flywheel");
-  git(root, {"init", "-q", "-b", "main"});
-  git(root, {"add", "-A"});
-  git(root, {"commit", "-q", "-m", "shop"});
-  return root;
-}
+fs::path copyShop(const std::string& name) { return copyShopRepo("flywheel-mech-shop-" + name); }
 
 void changeUserIdToString(const fs::path& root) {
   auto intent = readText(root / "services/user/intent.lisp");

@@ -51,14 +51,7 @@ class TestContext : public mcp::ToolContext {
 }  // namespace
 
 TEST_CASE("mechanic tools: an uncommitted intent change opens a cascade and sandboxes", "[tools][cargo][shop]") {
-  fs::path root = fs::temp_directory_path() / ("flywheel-mech-tools-" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
-  fs::remove_all(root / "target");
-  fs::remove_all(root / ".flywheel");
-  git(root, {"init", "-q", "-b", "main"});
-  git(root, {"add", "-A"});
-  git(root, {"commit", "-q", "-m", "shop"});
+  fs::path root = copyShopRepo("flywheel-mech-tools");
   auto intent = readText(root / "services/user/intent.lisp");
   intent.replace(intent.find("(field id i32)"), 14, "(field id String)");
   writeText(root / "services/user/intent.lisp", intent);  // not committed

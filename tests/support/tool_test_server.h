@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,8 +41,10 @@ struct ToolTestServer {
   }
   ~ToolTestServer() { stop(); }
 
-  json call(const std::string& name, const json& args) {
-    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}});
+  /// tools/call, waiting up to `timeout` (cargo-sized work wants minutes).
+  json call(const std::string& name, const json& args,
+            std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto response = client->call("tools/call", {{"name", name}, {"arguments", args}}, timeout);
     REQUIRE(response.has_value());
     INFO(response->dump());
     REQUIRE(response->contains("result"));
@@ -56,8 +59,9 @@ struct ToolTestServer {
     }
     return result;
   }
-  json ok(const std::string& name, const json& args) {
-    auto r = call(name, args);
+  json ok(const std::string& name, const json& args,
+          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto r = call(name, args, timeout);
     INFO(r.dump());
     REQUIRE(!r.value("isError", false));
     return r["structuredContent"];
