@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/process.h"
 #include "server/http_guard.h"
 #include "server/instructions.h"
 #include "server/limits.h"
@@ -64,6 +65,10 @@ Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
 
 int runServe(const CliState& state, const ServeOptions& o) {
   mcp::useStderrLogging();
+  // Children a SIGKILLed flywheel left behind (cargo, rustc) die now, not at
+  // this server's first build.
+  if (int swept = sweepOrphanedChildren(); swept > 0)
+    spdlog::warn("stopped {} process group(s) left running by a flywheel that was killed", swept);
   tools::AppConfig config;
   config.universeRoot = resolveUniverse(state);
   config.stateDir = config.universeRoot / ".flywheel";
