@@ -88,11 +88,8 @@ TEST_CASE("every argument type stamps clippy-clean code", "[cargo]") {
   REQUIRE(report.has_value());
   for (const auto& p : report->problems) INFO(p.toString());
   REQUIRE(report->ok());
-  std::string env = "CARGO_TARGET_DIR='" +
-                    (fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / "forge-cargo-target" / "docs").string() +
-                    "' CARGO_TERM_COLOR=never ";
   std::string out;
-  int rc = run(env + "cargo clippy --offline --workspace --all-targets -- -D warnings", tmp.path, &out);
+  int rc = cargoInSharedTarget("clippy --offline --workspace --all-targets -- -D warnings", tmp.path, &out);
   INFO(out);
   CHECK(rc == 0);
 }

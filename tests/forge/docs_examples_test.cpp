@@ -75,16 +75,13 @@ TEST_CASE("docs examples compile and pass their tests", "[cargo]") {
   for (const auto& p : report->problems) INFO(p.toString());
   REQUIRE(report->ok());
   // A fresh universe (Forge's stub custom.rs everywhere) must compile too.
-  std::string env = "CARGO_TARGET_DIR='" +
-                    (fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / "forge-cargo-target" / "docs").string() +
-                    "' CARGO_TERM_COLOR=never ";
   std::string out;
-  int rc = run(env + "cargo clippy --offline --workspace --all-targets -- -D warnings", tmp.path, &out);
+  int rc = cargoInSharedTarget("clippy --offline --workspace --all-targets -- -D warnings", tmp.path, &out);
   INFO(out);
   CHECK(rc == 0);
   for (const auto& [path, text] : docFiles())
     if (path.ends_with("custom.rs")) writeText(tmp.path / path, text);
-  rc = run(env + "cargo test --offline --workspace", tmp.path, &out);
+  rc = cargoInSharedTarget("test --offline --workspace", tmp.path, &out);
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("test result: FAILED") == std::string::npos);

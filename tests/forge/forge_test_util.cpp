@@ -34,6 +34,11 @@ void copyShop(const fs::path& dest) {
   REQUIRE(run("git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm shop", dest) == 0);
 }
 
+int cargoInSharedTarget(const std::string& args, const fs::path& root, std::string* out) {
+  const fs::path target = fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / "forge-cargo-target" / "docs";
+  return run("CARGO_TARGET_DIR='" + target.string() + "' CARGO_TERM_COLOR=never cargo " + args, root, out);
+}
+
 int run(const std::string& command, const fs::path& cwd, std::string* out) {
   std::string full = "cd '" + cwd.string() + "' && (" + command + ") 2>&1";
   FILE* pipe = popen(full.c_str(), "r");

@@ -27,6 +27,11 @@ void copyShop(const std::filesystem::path& dest);
 /// Runs a shell command in `cwd`; returns its exit code, output in `out` (stdout+stderr).
 int run(const std::string& command, const std::filesystem::path& cwd, std::string* out = nullptr);
 
+/// Runs `cargo ARGS` (e.g. "clippy --offline --workspace --all-targets -- -D
+/// warnings") in `root` with the target dir the small stamped-universe tests
+/// share (warm between them); returns the exit code, output in `out`.
+int cargoInSharedTarget(const std::string& args, const std::filesystem::path& root, std::string* out);
+
 std::string readText(const std::filesystem::path& p);
 void writeText(const std::filesystem::path& p, const std::string& text);
 

@@ -11,12 +11,15 @@
 #include <thread>
 #include <vector>
 
+#include "http_requests.h"
 #include "raw_socket.h"
 #include "running_server.h"
 
 using namespace flywheel::mcp;
 using flywheel::mcp::test::closedByServer;
 using flywheel::mcp::test::connectTo;
+using flywheel::mcp::test::headers;
+using flywheel::mcp::test::initBody;
 using flywheel::mcp::test::readAvailable;
 using flywheel::mcp::test::RunningServer;
 using nlohmann::json;
@@ -24,18 +27,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kPing = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
-
-std::string initBody(const std::string& version = "2025-11-25") {
-  return R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")" + version +
-         R"(","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
-}
-
-httplib::Headers headers(const std::string& session = {}, httplib::Headers extra = {}) {
-  httplib::Headers h{{"Accept", "application/json, text/event-stream"}};
-  if (!session.empty()) h.emplace("Mcp-Session-Id", session);
-  for (auto& e : extra) h.insert(e);
-  return h;
-}
 
 std::string initialize(httplib::Client& c, const std::string& version = "2025-11-25") {
   auto r = c.Post("/mcp", headers(), initBody(version), "application/json");

@@ -11,34 +11,24 @@
 #include <cstdio>
 #include <thread>
 
+#include "http_requests.h"
 #include "serve_process.h"
 
 using flywheel::mcp::test::closedByServer;
 using flywheel::mcp::test::connectTo;
+using flywheel::mcp::test::headers;
+using flywheel::mcp::test::initBody;
 using flywheel::mcp::test::freePort;
 using flywheel::mcp::test::ServeProcess;
 using nlohmann::json;
 
 namespace {
 
-std::string initBody(const std::string& version = "2025-11-25", int id = 1) {
-  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
-         R"(,"method":"initialize","params":{"protocolVersion":")" + version +
-         R"(","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
-}
-
 const std::string kPing = R"({"jsonrpc":"2.0","id":42,"method":"ping"})";
 
 std::string deepNotification() {
   return R"({"jsonrpc":"2.0","method":"notifications/x","params":)" + std::string(60000, '[') +
          std::string(60000, ']') + "}";
-}
-
-httplib::Headers headers(const std::string& session = {}, httplib::Headers extra = {}) {
-  httplib::Headers h{{"Accept", "application/json, text/event-stream"}};
-  if (!session.empty()) h.emplace("Mcp-Session-Id", session);
-  for (auto& e : extra) h.insert(e);
-  return h;
 }
 
 struct HttpServe {
