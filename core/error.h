@@ -15,7 +15,8 @@
 namespace flywheel {
 
 /// A failure with a stable code ("not_found", "invalid_argument", ...) and an
-/// actionable message. Cheap to copy; owns its strings.
+/// actionable message. Callers branch on the code, never on the message's
+/// words. Cheap to copy; owns its strings.
 struct Error {
   std::string code;
   std::string message;
@@ -29,8 +30,16 @@ struct Error {
   static Error internal(std::string msg) { return {"internal", std::move(msg)}; }
   static Error cancelled(std::string msg) { return {"cancelled", std::move(msg)}; }
   static Error conflict(std::string msg) { return {"conflict", std::move(msg)}; }
+  /// A newer cascade took over the epoch: continue in the newer one.
+  static Error superseded(std::string msg) { return {"superseded", std::move(msg)}; }
+  /// A service used up its repair cycles (Hard Halt): a human takes over.
+  static Error halted(std::string msg) { return {"halted", std::move(msg)}; }
+  /// A child process or gate ran past its deadline.
+  static Error deadlineExceeded(std::string msg) { return {"deadline_exceeded", std::move(msg)}; }
 };
 
+/// [[nodiscard]] on a function returning Result makes a dropped failure a
+/// warning (an error under -Werror): handle it, or say why not with (void).
 template <class T>
 using Result = std::expected<T, Error>;
 

@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "core/process_detail.h"
 
@@ -63,18 +65,6 @@ bool anyFlag(const ProcessSpec& spec) {
   return false;
 }
 
-// Reads what is available from fd into out (up to cap); false on EOF/error.
-bool drain(int fd, std::string& out, size_t cap, bool& truncated) {
-  char buf[65536];
-  ssize_t n = ::read(fd, buf, sizeof buf);
-  if (n < 0) return errno == EINTR || errno == EAGAIN;
-  if (n == 0) return false;
-  size_t room = out.size() < cap ? cap - out.size() : 0;
-  out.append(buf, std::min(room, static_cast<size_t>(n)));
-  if (static_cast<size_t>(n) > room) truncated = true;
-  return true;
-}
-
 struct Spawned {
   pid_t pid = -1;
   int outFd = -1;
@@ -110,16 +100,54 @@ const std::atomic<bool>& processShutdownFlag() { return gShutdown; }
 void requestProcessShutdown() { gShutdown.store(true); }
 int runningChildren() { return gRunning.load(); }
 
-Result<ProcessResult> runProcess(const ProcessSpec& spec) {
-  static std::once_flag swept;
-  std::call_once(swept, [] { sweepOrphanedChildren(); });
-  auto child = spawnChild(spec);
-  if (!child) return fail(child.error());
+struct ChildProcess::State {
+  ProcessSpec spec;
+  OutputSink sink;
+  std::atomic<bool> terminate{false};
+  std::atomic<int> pid{-1};
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  bool started = false, done = false;
+  std::optional<Error> startError;
+  ProcessResult result;
+  std::thread thread;
+};
+
+namespace {
+
+bool pump(int fd, ChildStream which, ChildProcess::State& st, std::string& out, bool& truncated) {
+  char buf[65536];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false;
+  const size_t cap = st.spec.outputCap;
+  size_t room = out.size() < cap ? cap - out.size() : 0;
+  out.append(buf, std::min(room, static_cast<size_t>(n)));
+  if (static_cast<size_t>(n) > room) truncated = true;
+  if (st.sink) st.sink(which, std::string_view(buf, static_cast<size_t>(n)));
+  return true;
+}
+
+// The handle's thread: forks the child, reads it, stops it when asked, reaps it.
+void superviseChild(ChildProcess::State& st) {
+  auto child = spawnChild(st.spec);
+  {
+    std::lock_guard lock(st.mu);
+    st.started = true;
+    if (!child) {
+      st.startError = child.error();
+      st.done = true;
+    } else {
+      st.pid = child->pid;
+    }
+  }
+  st.cv.notify_all();
+  if (!child) return;
   detail::registerGroup(child->pid);
   ++gRunning;
   ProcessResult r;
   const auto start = Clock::now();
-  const auto deadline = start + spec.deadline;
+  const auto deadline = start + st.spec.deadline;
   bool outOpen = true, errOpen = true, exited = false, killing = false;
   Clock::time_point killAt{}, drainUntil{};
   int status = 0;
@@ -127,14 +155,14 @@ Result<ProcessResult> runProcess(const ProcessSpec& spec) {
     pollfd fds[2] = {{outOpen ? child->outFd : -1, POLLIN, 0}, {errOpen ? child->errFd : -1, POLLIN, 0}};
     ::poll(fds, 2, 50);
     if (outOpen && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
-      outOpen = drain(child->outFd, r.out, spec.outputCap, r.outTruncated);
+      outOpen = pump(child->outFd, ChildStream::Out, st, r.out, r.outTruncated);
     if (errOpen && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
-      errOpen = drain(child->errFd, r.err, spec.outputCap, r.errTruncated);
+      errOpen = pump(child->errFd, ChildStream::Err, st, r.err, r.errTruncated);
     if (!exited && ::waitpid(child->pid, &status, WNOHANG) == child->pid) exited = true;
     const auto now = Clock::now();
     if (!killing && !exited) {
       bool stop = false;
-      if (anyFlag(spec)) r.cancelled = stop = true;
+      if (st.terminate.load() || anyFlag(st.spec)) r.cancelled = stop = true;
       else if (now >= deadline) r.timedOut = stop = true;
       if (stop) {
         ::kill(-child->pid, SIGTERM);
@@ -163,7 +191,68 @@ Result<ProcessResult> runProcess(const ProcessSpec& spec) {
   decodeStatus(status, r);
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   --gRunning;
-  return r;
+  {
+    std::lock_guard lock(st.mu);
+    st.result = std::move(r);
+    st.done = true;
+  }
+  st.cv.notify_all();
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(ProcessSpec spec, OutputSink sink) {
+  static std::once_flag swept;
+  std::call_once(swept, [] { sweepOrphanedChildren(); });
+  auto st = std::make_shared<State>();
+  st->spec = std::move(spec);
+  st->sink = std::move(sink);
+  st->thread = std::thread([raw = st.get()] { superviseChild(*raw); });
+  std::unique_lock lock(st->mu);
+  st->cv.wait(lock, [&] { return st->started; });
+  if (st->startError) {
+    Error e = *st->startError;
+    lock.unlock();
+    st->thread.join();
+    return fail(std::move(e));
+  }
+  lock.unlock();
+  return std::unique_ptr<ChildProcess>(new ChildProcess(std::move(st)));
+}
+
+ChildProcess::~ChildProcess() {
+  if (!state_) return;
+  terminate();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+int ChildProcess::pid() const { return state_->pid.load(); }
+
+bool ChildProcess::running() const {
+  std::lock_guard lock(state_->mu);
+  return !state_->done;
+}
+
+void ChildProcess::terminate() { state_->terminate.store(true); }
+
+ProcessResult ChildProcess::wait() {
+  std::unique_lock lock(state_->mu);
+  state_->cv.wait(lock, [&] { return state_->done; });
+  return state_->result;
+}
+
+std::optional<ProcessResult> ChildProcess::waitFor(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(state_->mu);
+  if (!state_->cv.wait_for(lock, timeout, [&] { return state_->done; })) return std::nullopt;
+  return state_->result;
+}
+
+Result<ProcessResult> runProcess(const ProcessSpec& spec) {
+  auto child = ChildProcess::spawn(spec);
+  if (!child) return fail(child.error());
+  return (*child)->wait();
 }
 
 }  // namespace flywheel

@@ -17,15 +17,22 @@
 //                    .env = {{"CARGO_TARGET_DIR", buildDir.string()}},
 //                    .cancelFlags = {&ctx.cancelFlag(), &epoch.preempted}};
 //   auto r = runProcess(spec);   // r->exitCode, r->out, r->timedOut ...
+//
+// Long-lived children (an agent a daemon supervises) use ChildProcess: the
+// same supervision, with the output streamed to a callback as it arrives and
+// the caller free to terminate or wait; runProcess is spawn-then-wait.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -58,10 +65,49 @@ struct ProcessResult {
   bool success() const { return exitCode == 0 && !timedOut && !cancelled; }
 };
 
+/// Which stream a chunk of output came from.
+enum class ChildStream { Out, Err };
+
+/// Receives the child's output as it arrives, from the handle's own thread
+/// (never concurrently with itself). Must not block for long.
+using OutputSink = std::function<void(ChildStream, std::string_view)>;
+
+/// One supervised child process. A dedicated thread forks it (so the
+/// supervisor's parent-death signal is tied to a thread that lives exactly
+/// as long as the child), reads its output, enforces the spec's deadline and
+/// cancel flags, and reaps it. Destroying a handle terminates the child and
+/// waits for it. Thread-safe.
+class ChildProcess {
+ public:
+  /// Starts `spec`. Fails (without a handle) when the program cannot be started.
+  [[nodiscard]] static Result<std::unique_ptr<ChildProcess>> spawn(ProcessSpec spec, OutputSink sink = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  /// The supervisor's pid, which is also the child's process-group id.
+  int pid() const;
+  bool running() const;
+  /// SIGTERM to the whole group, SIGKILL after a 1.5 s grace; returns at once.
+  /// The result then reports cancelled = true.
+  void terminate();
+  /// Blocks until the child is reaped; the result keeps up to outputCap bytes
+  /// of each stream (the sink sees everything).
+  ProcessResult wait();
+  /// As wait(), but gives up after `timeout` (nullopt: still running).
+  std::optional<ProcessResult> waitFor(std::chrono::milliseconds timeout);
+
+  struct State;
+
+ private:
+  explicit ChildProcess(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
 /// Runs a child to completion (or until stopped). Fails only when the child
 /// cannot be started (missing program, bad cwd); a non-zero exit, a timeout or
 /// a cancellation are reported in the ProcessResult. Thread-safe.
-Result<ProcessResult> runProcess(const ProcessSpec& spec);
+[[nodiscard]] Result<ProcessResult> runProcess(const ProcessSpec& spec);
 
 /// The process-wide shutdown flag every runProcess call honours. Raising it
 /// (requestProcessShutdown) stops every running child; it stays raised.

@@ -95,6 +95,7 @@ Result<QueueEntry> Mechanic::checkService(const fs::path& universeDir, const fs:
                     .packages = {svc.package},
                     .targetDir = target,
                     .gates = epoch.config.gates,
+                    .gateDeadline = epoch.config.gateDeadline(),
                     .cancelFlags = {ctx.cancel, flag.get()}};
   auto g = runGauntlet(spec);
   if (!g) return fail(g.error());
@@ -140,13 +141,18 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
   auto preempted = store_->supersedeOverlapping(row.id, spec.services);
   if (!preempted) return fail(preempted.error());
   for (auto p : *preempted) epochFlag(p)->store(true);  // kills their cargo runs
+  for (auto p : *preempted) notify([&](MechanicObserver& o) { o.epochSuperseded(p, row.id); });
+  const CallContext octx{ctx.cancel, observedProgress(row.id, "", ctx.progress)};
 
   const std::string name = cascadeWorktreeName(row.id);
+  // Best effort: the start already failed with `e`, which is what the caller
+  // needs; a clean-up that fails too leaves leftovers the next open() finds.
   auto abandon = [&](Error e) -> Result<CascadeStatus> {
     row.state = "aborted";
-    store_->updateEpoch(row);
-    removeSandboxFiles(name);
-    if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch(row.cascadeBranch);
+    (void)store_->updateEpoch(row);
+    (void)removeSandboxFiles(name);
+    if (auto repo = GitRepo::open(repoRoot_)) (void)repo->deleteBranch(row.cascadeBranch);
+    notify([&](MechanicObserver& o) { o.epochAborted(row.id); });
     return fail(std::move(e));
   };
   if (auto r = store_->updateEpoch(row); !r) return abandon(r.error());
@@ -168,24 +174,23 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
       return abandon(c.error());
   }
   if (spec.stamp) {
-    if (ctx.progress) ctx.progress(0, 1, "stamping");
+    octx.progress(0, 1, "stamping");
     auto files = spec.stamp(cu);
     if (!files) return abandon(files.error());
     row.stampedFiles = *files;
     if (auto c = wt->commitAll("flywheel e" + std::to_string(row.id) + ": stamp", ""); !c) return abandon(c.error());
   }
   for (size_t i = 0; i < spec.services.size(); ++i) {
-    if (ctx.progress)
-      ctx.progress(static_cast<double>(i), static_cast<double>(spec.services.size()),
-                   "checking " + spec.services[i].name);
-    auto q = checkService(cu, buildDir(name), spec.services[i], row, ctx);
+    octx.progress(static_cast<double>(i), static_cast<double>(spec.services.size()),
+                  "checking " + spec.services[i].name);
+    auto q = checkService(cu, buildDir(name), spec.services[i], row, octx);
     if (!q) return abandon(q.error());
     row.queue.push_back(std::move(*q));
   }
   explainQueue(cu, row.queue);
   auto cur = store_->epoch(row.id);
   if (cur && cur->state == "superseded")
-    return fail(Error::failedPrecondition("epoch " + std::to_string(row.id) + " was superseded by epoch " +
+    return fail(Error::superseded("epoch " + std::to_string(row.id) + " was superseded by epoch " +
                                           std::to_string(cur->supersededBy.value_or(0)) + " while it started"));
   row.state = "open";
   if (auto r = store_->updateEpoch(row); !r) return fail(r.error());
@@ -193,6 +198,7 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
   if (!st) return st;
   st->preempted = *preempted;
   st->seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  notify([&](MechanicObserver& o) { o.epochOpened(*st); });
   return st;
 }
 
@@ -230,17 +236,28 @@ Result<CascadeStatus> Mechanic::cascadeAbort(std::int64_t epoch) {
   auto sbs = store_->sandboxesOf(epoch);
   if (!sbs) return fail(sbs.error());
   auto repo = GitRepo::open(repoRoot_);
+  // Each piece is removed even when another fails; the first failure is
+  // reported after the epoch is marked aborted (what is left, the next
+  // leftovers scan finds).
+  std::optional<Error> firstFailure;
+  auto keep = [&](Result<void> r) {
+    if (!r && !firstFailure) firstFailure = r.error();
+  };
   for (auto& s : *sbs) {
     if (s.state == "halted") continue;  // preserved for a human
     std::lock_guard lock(*sandboxLock(s.id));
-    if (s.state == "open") finishRepair(s, *e, "aborted", "");
-    removeSandboxFiles(s.id);
-    if (repo) repo->deleteBranch("flywheel/e" + std::to_string(epoch) + "/" + s.service);
+    if (s.state == "open") keep(finishRepair(s, *e, "aborted", ""));
+    keep(removeSandboxFiles(s.id));
+    if (repo) keep(repo->deleteBranch("flywheel/e" + std::to_string(epoch) + "/" + s.service));
   }
-  removeSandboxFiles(cascadeWorktreeName(epoch));
-  if (repo) repo->deleteBranch(e->cascadeBranch);
+  keep(removeSandboxFiles(cascadeWorktreeName(epoch)));
+  if (repo) keep(repo->deleteBranch(e->cascadeBranch));
   if (e->state != "superseded") e->state = "aborted";
   if (auto r = store_->updateEpoch(*e); !r) return fail(r.error());
+  notify([&](MechanicObserver& o) { o.epochAborted(epoch); });
+  if (firstFailure)
+    return fail(Error::io("epoch " + std::to_string(epoch) + " is aborted, but removing its files failed: " +
+                          firstFailure->message + "; cascade_abort {cleanLeftovers: true} removes what is left"));
   return cascadeStatus(epoch);
 }
 
@@ -263,10 +280,10 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   }
   e->state = "finishing";
   if (auto r = store_->updateEpoch(*e); !r) return fail(r.error());
-  auto restoreOpen = [&] {
+  auto restoreOpen = [&] {  // best effort: the caller gets the reason finishing stopped
     if (auto cur = store_->epoch(epoch); cur && cur->state == "finishing") {
       cur->state = "open";
-      store_->updateEpoch(*cur);
+      (void)store_->updateEpoch(*cur);
     }
   };
   FinishResult res{.userRef = e->userRef, .oldCommit = e->baseCommit};
@@ -285,7 +302,9 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
     for (const auto& s : e->services) packages.push_back(s.package);
   auto flag = epochFlag(epoch);
   auto g = runGauntlet({.workspaceDir = cu, .packages = packages, .targetDir = buildDir(name),
-                        .gates = e->config.gates, .cancelFlags = {ctx.cancel, flag.get()}, .progress = ctx.progress});
+                        .gates = e->config.gates, .gateDeadline = e->config.gateDeadline(),
+                        .cancelFlags = {ctx.cancel, flag.get()},
+                        .progress = observedProgress(epoch, "", ctx.progress)});
   if (!g) return restoreOpen(), fail(g.error());
   res.gauntlet = *g;
   if (!g->green) {
@@ -294,7 +313,10 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
                   "; nothing changed on " + e->userRef + " or in the working tree.\n" + g->summary();
     return res;
   }
-  return landCascade(*e, head, std::move(res));
+  auto landed = landCascade(*e, head, std::move(res));
+  if (landed && landed->landed)
+    if (auto st = cascadeStatus(epoch)) notify([&](MechanicObserver& o) { o.epochLanded(*st, *landed); });
+  return landed;
 }
 
 }  // namespace flywheel::mechanic

@@ -72,9 +72,12 @@ Result<std::vector<CargoDiagnostic>> Mechanic::fastCheck(const SandboxRow& row, 
                                                          const CallContext& ctx, bool* cancelled) {
   Mode mode = parseMode(plan.mode).value_or(Mode::Newborn);
   auto flag = epochFlag(row.epoch);
+  auto epoch = store_->epoch(row.epoch);
+  if (!epoch) return fail(epoch.error());
   GauntletSpec spec{.workspaceDir = worktreeUniverse(row.id),
                     .packages = {plan.package},
                     .targetDir = buildDir(row.id),
+                    .gateDeadline = epoch->config.gateDeadline(),
                     .cancelFlags = {ctx.cancel, flag.get()},
                     .maxDiagnostics = 100000};
   auto g = runGate(spec, mode == Mode::Polisher ? "clippy" : "check");
@@ -185,7 +188,8 @@ Result<ValidateResult> Mechanic::repairValidate(const std::string& id, const Cal
   if (auto r = haltIfExhausted(row, e); !r) return fail(r.error());
   auto flag = epochFlag(row.epoch);
   auto g = runGauntlet({.workspaceDir = worktreeUniverse(id), .packages = {plan.package}, .targetDir = buildDir(id),
-                        .gates = e.config.gates, .cancelFlags = {ctx.cancel, flag.get()}, .progress = ctx.progress});
+                        .gates = e.config.gates, .gateDeadline = e.config.gateDeadline(),
+                        .cancelFlags = {ctx.cancel, flag.get()}, .progress = observedProgress(e.id, id, ctx.progress)});
   if (!g) return fail(g.error());
   ValidateResult res{.gauntlet = *g, .cycles = row.cycles};
   if (g->cancelled) {

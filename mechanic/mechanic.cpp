@@ -88,7 +88,7 @@ Result<EpochRow> Mechanic::liveEpoch(std::int64_t id) {
   auto e = store_->epoch(id);
   if (!e) return fail(e.error());
   if (e->state == "superseded")
-    return fail(Error::failedPrecondition(
+    return fail(Error::superseded(
         "epoch " + std::to_string(id) + " was superseded by epoch " + std::to_string(e->supersededBy.value_or(0)) +
         " (a newer cascade touching the same services); its sandboxes refuse further calls — continue in epoch " +
         std::to_string(e->supersededBy.value_or(0)) + " (cascade_status shows its queue)"));

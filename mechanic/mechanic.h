@@ -21,7 +21,9 @@
 //
 // Every edit and validation counts as a repair cycle; past max-repair-cycles
 // the service is halted (sandbox kept for a human, nothing lands). Finished
-// repairs append a line to .flywheel/repairs.jsonl. State lives in
+// repairs append a line to .flywheel/repairs.jsonl. Observers
+// (mechanic/observer.h) are told of epochs opened, superseded, landed and
+// aborted, sandboxes halted and committed, and gate progress. State lives in
 // .flywheel/kb.sqlite, so epochs survive restarts; crash leftovers are found
 // on open. Threads: all methods are safe to call concurrently; calls on one
 // sandbox are serialised.
@@ -32,6 +34,7 @@
 #include <memory>
 #include <mutex>
 
+#include "mechanic/observer.h"
 #include "mechanic/store.h"
 #include "mechanic/types.h"
 
@@ -74,6 +77,10 @@ class Mechanic {
   /// epochs; completes a commit whose ref update landed before a crash.
   Result<std::vector<Leftover>> cleanLeftovers();
 
+  /// Adds an observer (mechanic/observer.h), told of every event until removed.
+  void addObserver(std::shared_ptr<MechanicObserver> observer);
+  void removeObserver(const MechanicObserver* observer);
+
   const std::filesystem::path& universeRoot() const { return root_; }
   std::filesystem::path stateDir() const { return root_ / ".flywheel"; }
 
@@ -109,6 +116,10 @@ class Mechanic {
                             const std::string& endCommit);
   Result<FinishResult> landCascade(EpochRow& epoch, const std::string& head, FinishResult res);
   void scanLeftovers();
+  /// Calls `f` on every observer, outside the mechanic's locks.
+  void notify(const std::function<void(MechanicObserver&)>& f);
+  /// `inner` (may be empty) plus gateProgress events for the observers.
+  ProgressFn observedProgress(std::int64_t epoch, std::string sandbox, ProgressFn inner);
   SandboxStatus statusOf(const SandboxRow& row, const EpochRow& epoch) const;
 
   std::filesystem::path root_;      // the universe root (canonical)
@@ -121,6 +132,8 @@ class Mechanic {
   std::map<std::int64_t, std::shared_ptr<std::atomic<bool>>> flags_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
   std::vector<Leftover> leftovers_;
+  std::mutex observersMu_;
+  std::vector<std::shared_ptr<MechanicObserver>> observers_;
 };
 
 /// Crash-testing failpoints: when the environment variable FLYWHEEL_FAILPOINT

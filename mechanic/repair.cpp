@@ -62,7 +62,7 @@ Result<void> Mechanic::usableSandbox(const std::string& id, SandboxRow& row, Epo
   auto e = store_->epoch(row.epoch);
   if (!e) return fail(e.error());
   epoch = std::move(*e);
-  if (row.state == "halted") return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(id))));
+  if (row.state == "halted") return fail(Error::halted(haltMessage(row, epoch, worktreeUniverse(id))));
   auto live = liveEpoch(row.epoch);
   if (!live) return fail(live.error());
   if (row.state != "open")
@@ -80,8 +80,9 @@ Result<void> Mechanic::haltIfExhausted(SandboxRow& row, const EpochRow& epoch) {
     return store_->upsertSandbox(row);
   }
   // The attempt past the limit does not run, so it is not counted either.
-  finishRepair(row, epoch, "halted", "");  // state = halted, logged; the worktree stays
-  return fail(Error::failedPrecondition(haltMessage(row, epoch, worktreeUniverse(row.id))));
+  if (auto r = finishRepair(row, epoch, "halted", ""); !r) return r;  // state = halted, logged; the worktree stays
+  notify([&](MechanicObserver& o) { o.sandboxHalted(statusOf(row, epoch), epoch.id); });
+  return fail(Error::halted(haltMessage(row, epoch, worktreeUniverse(row.id))));
 }
 
 Result<void> Mechanic::recheckOnOpen(SandboxRow& row, const EpochRow& e, const ServicePlan& plan, SandboxHandle& h,
@@ -135,7 +136,7 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
   bool fresh = false;
   if (auto old = store_->sandbox(id)) {
     if (old->state == "open" || old->state == "halted" || old->state == "committed") {
-      if (old->state == "halted") return fail(Error::failedPrecondition(haltMessage(*old, *e, worktreeUniverse(id))));
+      if (old->state == "halted") return fail(Error::halted(haltMessage(*old, *e, worktreeUniverse(id))));
       if (old->state == "committed")
         return fail(Error::failedPrecondition("service " + service + " is already committed to the cascade of epoch " +
                                               std::to_string(epoch) + "; run cascade_finish"));
@@ -271,8 +272,9 @@ Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
     }
   }
   if (auto r = finishRepair(row, e, "committed", *commit); !r) return fail(r.error());
-  removeSandboxFiles(id);
+  (void)removeSandboxFiles(id);  // committed either way; a leftover worktree is found by the next scan
   views_.forget(id);
+  notify([&](MechanicObserver& o) { o.sandboxCommitted(statusOf(row, e), e.id, res); });
   return res;
 }
 

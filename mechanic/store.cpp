@@ -44,6 +44,7 @@ json epochBody(const EpochRow& r) {
   return {{"services", services},
           {"gates", r.config.gates},
           {"max_repair_cycles", r.config.maxRepairCycles},
+          {"gate_deadline_seconds", r.config.gateDeadlineSeconds},
           {"intent_change", r.intentChange},
           {"queue", queue},
           {"stamped_files", r.stampedFiles}};
@@ -62,6 +63,7 @@ EpochRow epochFrom(Stmt& st) {
     for (const auto& q : b.value("queue", json::array())) r.queue.push_back(queueEntryFromJson(q));
     r.config.gates = b.value("gates", kDefaultGates);
     r.config.maxRepairCycles = b.value("max_repair_cycles", 5);
+    r.config.gateDeadlineSeconds = b.value("gate_deadline_seconds", 600);
     r.intentChange = b.value("intent_change", "");
     r.stampedFiles = b.value("stamped_files", std::vector<std::string>{});
   }
@@ -166,8 +168,7 @@ Result<EpochRow> Store::epoch(std::int64_t id) {
   return epochFrom(*st);
 }
 
-Result<std::vector<EpochRow>> Store::epochs() {
-  std::lock_guard lock(mu_);
+Result<std::vector<EpochRow>> Store::readEpochs() {
   auto st = db_.prepare(std::string("SELECT ") + kEpochCols + " FROM mechanic_epochs ORDER BY id");
   if (!st) return fail(st.error());
   std::vector<EpochRow> out;
@@ -180,23 +181,36 @@ Result<std::vector<EpochRow>> Store::epochs() {
   return out;
 }
 
+Result<std::vector<EpochRow>> Store::epochs() {
+  std::lock_guard lock(mu_);
+  return readEpochs();
+}
+
 Result<std::vector<std::int64_t>> Store::supersedeOverlapping(std::int64_t newer,
                                                              const std::vector<ServicePlan>& services) {
-  auto all = epochs();
-  if (!all) return fail(all.error());
   std::set<std::string> names;
   for (const auto& s : services) names.insert(s.name);
   std::vector<std::int64_t> out;
-  for (auto& e : *all) {
-    if (e.id == newer || !epochIsLive(e.state)) continue;
-    bool overlap = false;
-    for (const auto& s : e.services) overlap = overlap || names.count(s.name);
-    if (!overlap) continue;
-    e.state = "superseded";
-    e.supersededBy = newer;
-    if (auto r = updateEpoch(e); !r) return fail(r.error());
-    out.push_back(e.id);
-  }
+  std::lock_guard lock(mu_);
+  // One IMMEDIATE transaction: no other process can start, finish or
+  // supersede an epoch between reading the live ones and marking them.
+  auto r = db_.transaction([&]() -> Result<void> {
+    out.clear();
+    auto all = readEpochs();
+    if (!all) return fail(all.error());
+    for (auto& e : *all) {
+      if (e.id == newer || !epochIsLive(e.state)) continue;
+      bool overlap = false;
+      for (const auto& s : e.services) overlap = overlap || names.count(s.name);
+      if (!overlap) continue;
+      e.state = "superseded";
+      e.supersededBy = newer;
+      if (auto w = writeEpoch(e, false, nullptr); !w) return w;
+      out.push_back(e.id);
+    }
+    return {};
+  });
+  if (!r) return fail(r.error());
   return out;
 }
 

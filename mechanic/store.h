@@ -62,7 +62,7 @@ class Store {
   Result<EpochRow> epoch(std::int64_t id);
   Result<std::vector<EpochRow>> epochs();  ///< by id
   /// Marks every live epoch other than `newer` that shares a service with
-  /// `services` superseded by `newer`; returns their ids.
+  /// `services` superseded by `newer`, in one transaction; returns their ids.
   Result<std::vector<std::int64_t>> supersedeOverlapping(std::int64_t newer, const std::vector<ServicePlan>& services);
 
   Result<void> upsertSandbox(const SandboxRow& row);
@@ -71,7 +71,9 @@ class Store {
 
  private:
   explicit Store(Db db) : db_(std::move(db)) {}
+  // Under mu_ (and, for writes, inside a transaction).
   Result<void> writeEpoch(const EpochRow& row, bool insert, std::int64_t* id);
+  Result<std::vector<EpochRow>> readEpochs();
   std::mutex mu_;
   Db db_;
 };

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ struct ServicePlan {
 struct CascadeConfig {
   std::vector<std::string> gates = kDefaultGates;
   int maxRepairCycles = 5;
+  /// How long one gate (one cargo run) may take before it is stopped.
+  int gateDeadlineSeconds = 600;
+  std::chrono::milliseconds gateDeadline() const { return std::chrono::seconds(gateDeadlineSeconds); }
 };
 
 /// What a long call may be interrupted by and report progress to.

@@ -15,7 +15,8 @@ Result<void> Mechanic::requireBenchGain(SandboxRow& row, const EpochRow& e, cons
   const std::string cascade = cascadeWorktreeName(e.id);
   auto flag = epochFlag(row.epoch);
   GauntletSpec base{.workspaceDir = worktreeUniverse(cascade), .packages = {plan.package},
-                    .targetDir = buildDir(cascade), .cancelFlags = {ctx.cancel, flag.get()}};
+                    .targetDir = buildDir(cascade), .gateDeadline = e.config.gateDeadline(),
+                    .cancelFlags = {ctx.cancel, flag.get()}};
   GauntletSpec variant = base;
   variant.workspaceDir = worktreeUniverse(row.id);
   variant.targetDir = buildDir(row.id);
