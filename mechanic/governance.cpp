@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "mechanic/paths.h"
-#include "mechanic/rust_syntax.h"
+#include "universe/rust_syntax.h"
 
 namespace flywheel::mechanic {
 namespace {
@@ -92,7 +92,7 @@ Result<void> maySignaturesChange(Mode m, const std::string& service, const std::
                                  const std::map<std::string, std::string>& before,
                                  const std::map<std::string, std::string>& after, const std::string& intentPath) {
   if (!modeFreezesSignatures(m)) return {};
-  auto changes = signatureChanges(before, after);
+  auto changes = universe::signatureChanges(before, after);
   if (changes.empty()) return {};
   std::string list;
   for (size_t i = 0; i < changes.size() && i < 5; ++i) list += (i ? "; " : "") + changes[i];

@@ -11,7 +11,7 @@
 #include "mechanic/governance.h"
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
-#include "mechanic/rust_syntax.h"
+#include "universe/rust_syntax.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -118,7 +118,7 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   if (!out) return fail(refused(out.error(), row, e));  // a snippet that does not match
   const bool rust = endsWith(cp->relative, ".rs");
   if (rust) {
-    if (auto r = checkRustSyntax(cp->relative, out->content); !r) {
+    if (auto r = universe::checkRustSyntax(cp->relative, out->content); !r) {
       EditResult res{.path = cp->relative, .cycles = row.cycles};
       res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
       res.message = "edit not applied: " + r.error().message + ". The file is unchanged." + freeRefusal(row, e);
@@ -126,8 +126,8 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
       store_->upsertSandbox(row);
       return res;
     }
-    if (auto r = maySignaturesChange(mode, row.service, cp->relative, publicSignatures(before),
-                                     publicSignatures(out->content), intentPath);
+    if (auto r = maySignaturesChange(mode, row.service, cp->relative, universe::publicSignatures(before),
+                                     universe::publicSignatures(out->content), intentPath);
         !r)
       return fail(refused(r.error(), row, e));
   }

@@ -2,7 +2,9 @@
 #include "universe/sentinel.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <set>
 
 #include "universe/file_source.h"
 
@@ -37,6 +39,43 @@ bool sameObserved(const Graph& a, const Graph& b) {
   return true;
 }
 
+bool isRust(const std::string& path) { return path.size() > 3 && path.compare(path.size() - 3, 3, ".rs") == 0; }
+
+/// The .rs files whose (path, size, mtime) differ between two signatures.
+std::vector<std::string> changedRustFiles(const std::vector<std::tuple<std::string, uintmax_t, int64_t>>& before,
+                                          const std::vector<std::tuple<std::string, uintmax_t, int64_t>>& after) {
+  std::vector<std::tuple<std::string, uintmax_t, int64_t>> diff;
+  std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(diff));
+  std::vector<std::string> out;
+  for (const auto& [path, size, mtime] : diff)
+    if (isRust(path) && (out.empty() || out.back() != path)) out.push_back(path);
+  return out;
+}
+
+/// The service whose directory holds `file` (the deepest one), if any.
+const Service* owningService(const Universe& u, const std::string& file) {
+  const Service* best = nullptr;
+  for (const auto& s : u.services) {
+    bool inside = s.dir.empty() || (file.size() > s.dir.size() && file.compare(0, s.dir.size(), s.dir) == 0 &&
+                                    file[s.dir.size()] == '/');
+    if (inside && (!best || s.dir.size() > best->dir.size())) best = &s;
+  }
+  return best;
+}
+
+/// Fills the report's code fields: which .rs files changed, and whose they are.
+void noteCodeChanges(SentinelReport& report, std::vector<std::string> files, const Universe& before,
+                     const Universe& after) {
+  std::set<std::string> services;
+  for (const auto& f : files) {
+    const Service* s = owningService(after, f);
+    if (!s) s = owningService(before, f);
+    if (s) services.insert(s->name);
+  }
+  report.changedCodeFiles = std::move(files);
+  report.changedCodeServices.assign(services.begin(), services.end());
+}
+
 }  // namespace
 
 Sentinel::Sentinel(std::filesystem::path root) : root_(std::move(root)) {}
@@ -52,15 +91,18 @@ Result<SentinelReport> Sentinel::reload(Signature sig) {
   attachReality(*snap, root_, codeCache_);
   SentinelReport report;
   std::shared_ptr<const Snapshot> previous;
+  std::vector<std::string> codeFiles;
   {
     std::lock_guard lock(mutex_);
     previous = snapshot_;
+    if (previous) codeFiles = changedRustFiles(signature_, sig);
     snap->generation = ++generation_;
     snapshot_ = snap;
     signature_ = std::move(sig);
   }
   report.snapshot = snap;
   if (!previous) return report;
+  noteCodeChanges(report, std::move(codeFiles), previous->loaded.universe, snap->loaded.universe);
   std::map<std::string, const std::string*> before, after;
   for (const auto& s : previous->loaded.universe.services) before[s.name] = &s.sourceText;
   for (const auto& s : snap->loaded.universe.services) after[s.name] = &s.sourceText;
@@ -96,6 +138,12 @@ Result<std::shared_ptr<const Snapshot>> Sentinel::current() {
 }
 
 Result<SentinelReport> Sentinel::poll() {
+  auto report = pollLocked();
+  if (report && report->changed()) notify(*report);
+  return report;
+}
+
+Result<SentinelReport> Sentinel::pollLocked() {
   std::lock_guard pollLock(pollMutex_);
   Signature sig = workingTreeSignature(root_);
   {
@@ -120,13 +168,55 @@ Result<std::shared_ptr<const Snapshot>> Sentinel::fresh(std::chrono::millisecond
   return r->snapshot;
 }
 
-void Sentinel::start(std::function<void(const SentinelReport&)> onChange, std::chrono::milliseconds interval) {
+SubscriptionId Sentinel::subscribe(SentinelListener listener) {
+  std::lock_guard lock(listenersMutex_);
+  SubscriptionId id = nextListener_++;
+  listeners_.emplace_back(id, std::make_shared<SentinelListener>(std::move(listener)));
+  return id;
+}
+
+void Sentinel::unsubscribe(SubscriptionId id) {
+  std::lock_guard notifying(notifyMutex_);  // waits for a report being delivered on another thread
+  std::lock_guard lock(listenersMutex_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+void Sentinel::notify(const SentinelReport& report) {
+  std::lock_guard notifying(notifyMutex_);
+  std::vector<std::pair<SubscriptionId, std::shared_ptr<SentinelListener>>> now;
+  {
+    std::lock_guard lock(listenersMutex_);
+    now = listeners_;
+  }
+  for (const auto& [id, listener] : now) {
+    {
+      // Skip one unsubscribed by an earlier listener of this same report.
+      std::lock_guard lock(listenersMutex_);
+      if (std::none_of(listeners_.begin(), listeners_.end(), [id](const auto& l) { return l.first == id; })) continue;
+    }
+    if (*listener) (*listener)(report);
+  }
+}
+
+void Sentinel::start(SentinelListener onChange, std::chrono::milliseconds interval) {
   stop();
   {
     std::lock_guard lock(stopMutex_);
     stopping_ = false;
   }
-  thread_ = std::thread([this, onChange = std::move(onChange), interval] {
+  if (onChange) {
+    SubscriptionId previous;
+    {
+      std::lock_guard lock(listenersMutex_);
+      previous = startListener_;
+      startListener_ = 0;
+    }
+    if (previous) unsubscribe(previous);
+    SubscriptionId id = subscribe(std::move(onChange));
+    std::lock_guard lock(listenersMutex_);
+    startListener_ = id;
+  }
+  thread_ = std::thread([this, interval] {
     while (true) {
       auto period = interval;
       if (period.count() <= 0) {
@@ -138,8 +228,7 @@ void Sentinel::start(std::function<void(const SentinelReport&)> onChange, std::c
         std::unique_lock lock(stopMutex_);
         if (stopCv_.wait_for(lock, period, [this] { return stopping_; })) return;
       }
-      auto report = poll();
-      if (report && report->changed() && onChange) onChange(*report);
+      (void)poll();  // a change reaches every subscriber
     }
   });
 }

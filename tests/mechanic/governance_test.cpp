@@ -5,7 +5,7 @@
 
 #include "fixture.h"
 #include "mechanic/governance.h"
-#include "mechanic/rust_syntax.h"
+#include "universe/rust_syntax.h"
 
 using namespace flywheel::mechanic;
 using namespace flywheel::mechanic::testing;
@@ -34,9 +34,9 @@ std::string inserted(std::string text, const std::string& anchor, const std::str
 }
 
 flywheel::Result<void> judge(const std::string& after) {
-  REQUIRE(checkRustSyntax(kPath, after));
-  return maySignaturesChange(Mode::StrictCodegen, "billing", kPath, publicSignatures(custom()),
-                             publicSignatures(after), kIntent);
+  REQUIRE(flywheel::universe::checkRustSyntax(kPath, after));
+  return maySignaturesChange(Mode::StrictCodegen, "billing", kPath, flywheel::universe::publicSignatures(custom()),
+                             flywheel::universe::publicSignatures(after), kIntent);
 }
 
 }  // namespace

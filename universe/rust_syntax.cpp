@@ -1,4 +1,4 @@
-#include "mechanic/rust_syntax.h"
+#include "universe/rust_syntax.h"
 
 #include <tree_sitter/api.h>
 
@@ -7,7 +7,7 @@
 
 extern "C" const TSLanguage* tree_sitter_rust();
 
-namespace flywheel::mechanic {
+namespace flywheel::universe {
 namespace {
 
 struct TreeDeleter {
@@ -137,4 +137,4 @@ std::vector<std::string> signatureChanges(const std::map<std::string, std::strin
   return out;
 }
 
-}  // namespace flywheel::mechanic
+}  // namespace flywheel::universe

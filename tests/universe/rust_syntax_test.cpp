@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "mechanic/rust_syntax.h"
+#include "universe/rust_syntax.h"
 
-using namespace flywheel::mechanic;
+using namespace flywheel::universe;
 
 TEST_CASE("checkRustSyntax accepts valid Rust and locates errors", "[rust]") {
   CHECK(checkRustSyntax("a.rs", "pub fn f(x: i32) -> i32 { x + 1 }\n"));

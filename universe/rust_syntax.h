@@ -1,7 +1,9 @@
-// What the mechanic needs to know about Rust source: does it parse, and what
-// are its public signatures. Both come from Tree-sitter's Rust grammar.
+// Does Rust source parse, and what are its public signatures. Both come from
+// Tree-sitter's Rust grammar. It lives in universe/ beside the reference
+// scanner so that the mechanic and drift/ share it (drift/ must not depend
+// on the mechanic).
 //
-// Governance compares a file's public signatures before and after an edit:
+// The mechanic's governance compares a file's public signatures before and after an edit:
 // `survival-patching`, `strict-codegen` and `polisher` forbid changing them.
 // A public item is one declared `pub` (at the top level, in a module, or as
 // an inherent method), or a trait implementation header; its signature is
@@ -15,7 +17,7 @@
 
 #include "core/error.h"
 
-namespace flywheel::mechanic {
+namespace flywheel::universe {
 
 /// Ok when `content` parses as Rust without error or missing nodes;
 /// otherwise an error "path:line:col: syntax error near `...`".
@@ -29,4 +31,4 @@ std::map<std::string, std::string> publicSignatures(const std::string& content);
 std::vector<std::string> signatureChanges(const std::map<std::string, std::string>& before,
                                           const std::map<std::string, std::string>& after);
 
-}  // namespace flywheel::mechanic
+}  // namespace flywheel::universe
