@@ -1,6 +1,7 @@
 // `flywheel kb search|add|get|forget|import|stats`: the knowledge base from a shell.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "kb/kb_import.h"
 #include "kb/knowledge_base.h"
+#include "kb/memory_rules.h"
 
 namespace flywheel::cli {
 namespace {
@@ -89,6 +91,9 @@ void runAdd(CliState& state, const KbArgs& a) {
   }
   auto kb = openKb(state);
   if (!kb) return;
+  const char* user = std::getenv("USER");
+  d.cite = std::string("remembered by ") + (user && *user ? user : "a person") + " (flywheel kb add) on " +
+           formatTime(nowSeconds());
   auto r = kb->remember(d);
   if (!r) {
     state.exitCode = report(r.error());
@@ -117,7 +122,7 @@ void runGet(CliState& state, const KbArgs& a) {
 
 void printImport(const char* what, const ImportReport& r) {
   std::cout << what << ": " << r.read << " read, " << r.created << " created, " << r.updated << " updated, "
-            << r.unchanged << " unchanged\n";
+            << r.unchanged << " unchanged, " << r.removed << " forgotten (source gone)\n";
   for (const auto& p : r.problems) std::cerr << "  " << p << "\n";
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/services.h"
 #include "core/process.h"
 #include "server/http_guard.h"
 #include "server/instructions.h"
@@ -73,16 +74,20 @@ int runServe(const CliState& state, const ServeOptions& o) {
   config.universeRoot = resolveUniverse(state);
   config.stateDir = config.universeRoot / ".flywheel";
   config.sourceDir = sourceDir();
+  // Built once here and shared by every tool group (and by any loop that
+  // runs beside them); declared before the server, so it outlives it.
+  auto services = buildServices(config);
   mcp::McpServer server({.name = "flywheel",
                          .title = "flywheel",
                          .version = FLYWHEEL_VERSION,
                          .instructions = mcp::flywheelInstructions(),
                          .schemaDir = config.sourceDir.empty() ? config.sourceDir : config.sourceDir / "schemas",
                          .sessionIdleTimeout = std::chrono::minutes(o.idleMinutes)});
-  if (auto r = tools::registerAllTools(server, config); !r) {
+  if (auto r = tools::registerAllTools(server, *services); !r) {
     std::cerr << "flywheel: cannot start: " << r.error().message << "\n";
     return 1;
   }
+  startWatching(*services);
   std::unique_ptr<mcp::Transport> transport;
   if (!o.http.empty()) {
     auto h = parseHttp(o);

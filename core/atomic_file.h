@@ -15,13 +15,13 @@ namespace flywheel {
 
 /// Replaces `path` with `content` atomically. Creates parent directories.
 /// Thread-safe for distinct paths; concurrent writers of one path: last wins.
-Result<void> writeFileAtomic(const std::filesystem::path& path, std::string_view content);
+[[nodiscard]] Result<void> writeFileAtomic(const std::filesystem::path& path, std::string_view content);
 
 /// Reads a whole file. Error "not_found" when it does not exist.
-Result<std::string> readFile(const std::filesystem::path& path);
+[[nodiscard]] Result<std::string> readFile(const std::filesystem::path& path);
 
 /// Appends one line (a '\n' is added) with O_APPEND and fsync, so concurrent
 /// appenders from several processes never interleave within a line.
-Result<void> appendLineDurable(const std::filesystem::path& path, std::string_view line);
+[[nodiscard]] Result<void> appendLineDurable(const std::filesystem::path& path, std::string_view line);
 
 }  // namespace flywheel

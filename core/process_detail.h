@@ -51,7 +51,7 @@ struct SpawnedGroup {
 
 /// Forks the supervisor and, under it, the program (stdin /dev/null, stdout
 /// and stderr to pipes). Fails when the program cannot be executed.
-Result<SpawnedGroup> spawnSupervised(const SpawnPlan& plan);
+[[nodiscard]] Result<SpawnedGroup> spawnSupervised(const SpawnPlan& plan);
 
 /// Start time of `pid` (field 22 of /proc/PID/stat), or nullopt when gone.
 std::optional<unsigned long long> processStartTime(pid_t pid);

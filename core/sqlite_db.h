@@ -49,9 +49,9 @@ class Stmt {
   Stmt& bind(int i, const std::optional<std::int64_t>& v) { return v ? bind(i, static_cast<std::int64_t>(*v)) : bindNull(i); }
 
   /// Advances to the next row: true when a row is available, false when done.
-  Result<bool> step();
+  [[nodiscard]] Result<bool> step();
   /// Runs to completion, ignoring rows.
-  Result<void> run();
+  [[nodiscard]] Result<void> run();
   /// Resets so the statement can be re-bound and re-run.
   void reset();
 
@@ -78,7 +78,7 @@ class Db {
  public:
   /// Opens (creating when missing) the database at `path` in WAL mode with a
   /// busy timeout of `busyTimeoutMs`. Parent directories are created.
-  static Result<Db> open(const std::filesystem::path& path, int busyTimeoutMs = 10000);
+  [[nodiscard]] static Result<Db> open(const std::filesystem::path& path, int busyTimeoutMs = 10000);
 
   Db(Db&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
@@ -87,17 +87,17 @@ class Db {
   ~Db();
 
   /// Executes one or more statements with no parameters and no rows.
-  Result<void> exec(std::string_view sql);
-  Result<Stmt> prepare(std::string_view sql);
+  [[nodiscard]] Result<void> exec(std::string_view sql);
+  [[nodiscard]] Result<Stmt> prepare(std::string_view sql);
 
   /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT (rolled back when `body`
   /// fails). IMMEDIATE takes the write lock up front, so concurrent writers
   /// from other processes wait (busy timeout) instead of failing mid-way.
-  Result<void> transaction(const std::function<Result<void>()>& body);
+  [[nodiscard]] Result<void> transaction(const std::function<Result<void>()>& body);
 
   /// Brings `module`'s tables to the newest version in `migrations` (sorted by
   /// version), each step in its own transaction, recorded in schema_versions.
-  Result<void> migrate(std::string_view module, const std::vector<Migration>& migrations);
+  [[nodiscard]] Result<void> migrate(std::string_view module, const std::vector<Migration>& migrations);
 
   std::int64_t lastInsertId() const;
   int changes() const;

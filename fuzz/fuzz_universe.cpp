@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/mcp_server.h"
+#include "cli/services.h"
 #include "tools/tool_groups.h"
 
 namespace flywheel::fuzz {
@@ -47,7 +48,8 @@ mcp::McpServer& fuzzServer() {
     config.stateDir = config.universeRoot / ".flywheel";
     config.sourceDir = FLYWHEEL_SOURCE_DIR;
     auto* s = new mcp::McpServer({.schemaDir = config.sourceDir / "schemas"});
-    if (auto r = tools::registerAllTools(*s, config); !r) {
+    static auto services = cli::buildServices(config);  // lives as long as the server
+    if (auto r = tools::registerAllTools(*s, *services); !r) {
       std::fprintf(stderr, "fuzz set-up failed: %s\n", r.error().message.c_str());
       std::abort();
     }

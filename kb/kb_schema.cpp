@@ -36,6 +36,9 @@ CREATE TABLE kb_vector_log(seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id INTE
       // Document frequencies of terms, to leave near-universal terms out of
       // large lexical searches (see prunedTerms in kb_search.cpp).
       {2, "CREATE VIRTUAL TABLE kb_fts_vocab USING fts5vocab(kb_fts, 'row');"},
+      // Where each fact came from (intent file and line, repair record and
+      // commit, who remembered it), so answers can cite their source.
+      {3, "ALTER TABLE kb_memories ADD COLUMN cite TEXT NOT NULL DEFAULT '';"},
   };
   return kSteps;
 }

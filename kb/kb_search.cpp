@@ -353,7 +353,7 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
   page.candidates = fused.size();
   page.warnings = std::move(warnings);
   std::unordered_set<std::string> termSet(terms.begin(), terms.end());
-  auto stmt = cachedStatement("SELECT kind, service, title, tags, created, body FROM kb_memories WHERE id=?");
+  auto stmt = cachedStatement("SELECT kind, service, title, tags, created, body, cite FROM kb_memories WHERE id=?");
   if (!stmt) return fail(stmt.error());
   Stmt* q = *stmt;
   size_t used = 0, i = offset;
@@ -374,12 +374,13 @@ Result<SearchPage> KnowledgeBase::searchLocked(const SearchRequest& request, con
       if (c == '\n') { if (!t.empty()) h.tags.push_back(t); t.clear(); } else t += c;
     h.created = q->int64(4);
     h.snippet = makeSnippet(q->text(5), termSet);
+    h.cite = q->text(6);
     q->reset();
     h.score = fused[i].score;
     h.lexicalRank = fused[i].lexical;
     h.vectorRank = fused[i].vector;
     if (terms.empty()) h.lexicalRank.reset();  // a listing, not a match
-    size_t cost = 160 + h.title.size() + h.snippet.size() + h.service.size();
+    size_t cost = 160 + h.title.size() + h.snippet.size() + h.service.size() + h.cite.size();
     for (const auto& t : h.tags) cost += t.size() + 4;
     if (!page.hits.empty() && used + cost > request.maxChars) break;
     used += cost;

@@ -43,11 +43,12 @@ struct WriteStatements {
   static Result<WriteStatements> prepare(Db& db) {
     WriteStatements w;
     std::pair<Stmt*, const char*> all[] = {
-        {&w.find, "SELECT id, kind, service, title, body, tags FROM kb_memories WHERE source_key=?"},
+        {&w.find, "SELECT id, kind, service, title, body, tags, cite FROM kb_memories WHERE source_key=?"},
         {&w.insert,
-         "INSERT INTO kb_memories(kind, service, title, body, tags, source_key, created, updated) "
-         "VALUES(?,?,?,?,?,?,?,?)"},
-        {&w.update, "UPDATE kb_memories SET kind=?, service=?, title=?, body=?, tags=?, updated=? WHERE id=?"},
+         "INSERT INTO kb_memories(kind, service, title, body, tags, source_key, created, updated, cite) "
+         "VALUES(?,?,?,?,?,?,?,?,?)"},
+        {&w.update,
+         "UPDATE kb_memories SET kind=?, service=?, title=?, body=?, tags=?, updated=?, cite=? WHERE id=?"},
         {&w.ftsDelete, "DELETE FROM kb_fts WHERE rowid=?"},
         {&w.ftsInsert, "INSERT INTO kb_fts(rowid, title, body, tags, service) VALUES(?,?,?,?,?)"},
         {&w.tagsDelete, "DELETE FROM kb_tags WHERE memory_id=?"},
@@ -171,12 +172,26 @@ Result<std::vector<RememberResult>> KnowledgeBase::rememberMany(const std::vecto
       if (drafts.size() > 1) m.error().message = "memory " + std::to_string(i + 1) + ": " + m.error().message;
       return fail(m.error());
     }
-    texts.push_back(embeddingText(*m));
     items.push_back({std::move(*m), {}});
   }
+  // A re-import mostly finds what it stored before: embed only the rest.
+  std::vector<bool> unchanged;
+  {
+    std::lock_guard lock(dbMutex_);
+    auto u = unchangedLocked(items);
+    if (!u) return fail(u.error());
+    unchanged = std::move(*u);
+  }
+  std::vector<size_t> toEmbed;
+  for (size_t i = 0; i < items.size(); ++i)
+    if (!unchanged[i]) {
+      toEmbed.push_back(i);
+      texts.push_back(embeddingText(items[i].memory));
+    }
   // Embed outside the database lock: a remote embedder may take a while.
-  if (auto vecs = embedder_->embed(texts); vecs && vecs->size() == items.size())
-    for (size_t i = 0; i < items.size(); ++i) items[i].vector = std::move((*vecs)[i]);
+  if (!texts.empty())
+    if (auto vecs = embedder_->embed(texts); vecs && vecs->size() == toEmbed.size())
+      for (size_t k = 0; k < toEmbed.size(); ++k) items[toEmbed[k]].vector = std::move((*vecs)[k]);
   std::lock_guard lock(dbMutex_);
   return writeLocked(items);
 }
@@ -198,7 +213,8 @@ Result<std::vector<RememberResult>> KnowledgeBase::writeLocked(const std::vector
       std::string tags = joinTags(m.tags);
       bool exists = *row;
       bool same = exists && w->find.text(1) == m.kind && w->find.text(2) == m.service &&
-                  w->find.text(3) == m.title && w->find.text(4) == m.body && w->find.text(5) == tags;
+                  w->find.text(3) == m.title && w->find.text(4) == m.body && w->find.text(5) == tags &&
+                  w->find.text(6) == m.cite;
       res.id = exists ? w->find.int64(0) : 0;
       w->find.reset();
       if (same) {
@@ -216,12 +232,12 @@ Result<std::vector<RememberResult>> KnowledgeBase::writeLocked(const std::vector
       }
       if (exists) {
         w->update.bind(1, m.kind).bind(2, m.service).bind(3, m.title).bind(4, m.body).bind(5, tags);
-        w->update.bind(6, m.updated).bind(7, res.id);
+        w->update.bind(6, m.updated).bind(7, m.cite).bind(8, res.id);
         if (auto r = runReset(w->update); !r) return r;
         res.outcome = WriteOutcome::Updated;
       } else {
         w->insert.bind(1, m.kind).bind(2, m.service).bind(3, m.title).bind(4, m.body).bind(5, tags);
-        w->insert.bind(6, m.sourceKey).bind(7, m.created).bind(8, m.updated);
+        w->insert.bind(6, m.sourceKey).bind(7, m.created).bind(8, m.updated).bind(9, m.cite);
         if (auto r = runReset(w->insert); !r) return r;
         res.id = db_.lastInsertId();
         res.outcome = WriteOutcome::Created;
@@ -237,10 +253,46 @@ Result<std::vector<RememberResult>> KnowledgeBase::writeLocked(const std::vector
   return results;
 }
 
+Result<std::vector<bool>> KnowledgeBase::unchangedLocked(const std::vector<Prepared>& items) {
+  std::vector<bool> out(items.size(), false);
+  auto find = cachedStatement(
+      "SELECT m.kind, m.service, m.title, m.body, m.tags, m.cite, "
+      "EXISTS(SELECT 1 FROM kb_vectors v WHERE v.embedder=?2 AND v.memory_id=m.id) "
+      "FROM kb_memories m WHERE m.source_key=?1");
+  if (!find) return fail(find.error());
+  Stmt* q = *find;
+  const std::string embedderId = embedder_->id();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Memory& m = items[i].memory;
+    q->bind(1, m.sourceKey).bind(2, embedderId);
+    auto row = q->step();
+    if (!row) return q->reset(), fail(row.error());
+    out[i] = *row && q->text(0) == m.kind && q->text(1) == m.service && q->text(2) == m.title &&
+             q->text(3) == m.body && q->text(4) == joinTags(m.tags) && q->text(5) == m.cite && q->int64(6) == 1;
+    q->reset();
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> KnowledgeBase::sources(std::string_view prefix) {
+  std::lock_guard lock(dbMutex_);
+  auto q = db_.prepare("SELECT id, source_key FROM kb_memories WHERE substr(source_key, 1, ?2) = ?1 ORDER BY source_key");
+  if (!q) return fail(q.error());
+  q->bind(1, std::string(prefix)).bind(2, static_cast<std::int64_t>(prefix.size()));
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    out.emplace_back(q->int64(0), q->text(1));
+  }
+  return out;
+}
+
 Result<Memory> KnowledgeBase::get(std::int64_t id) {
   std::lock_guard lock(dbMutex_);
   auto q = db_.prepare(
-      "SELECT id, kind, service, title, body, tags, created, updated, source_key FROM kb_memories WHERE id=?");
+      "SELECT id, kind, service, title, body, tags, created, updated, source_key, cite FROM kb_memories WHERE id=?");
   if (!q) return fail(q.error());
   q->bind(1, id);
   auto row = q->step();
@@ -258,6 +310,7 @@ Result<Memory> KnowledgeBase::get(std::int64_t id) {
   m.created = q->int64(6);
   m.updated = q->int64(7);
   m.sourceKey = q->text(8);
+  m.cite = q->text(9);
   return m;
 }
 

@@ -59,48 +59,54 @@ class KnowledgeBase {
  public:
   /// Opens (creating) `<stateDir>/kb.sqlite` with the embedder `options`
   /// names, migrates, and embeds memories that lack a vector for it.
-  static Result<std::unique_ptr<KnowledgeBase>> open(const std::filesystem::path& stateDir, KbOptions options = {});
+  [[nodiscard]] static Result<std::unique_ptr<KnowledgeBase>> open(const std::filesystem::path& stateDir, KbOptions options = {});
   /// Same, with a caller-supplied embedder (tests, benchmarks).
-  static Result<std::unique_ptr<KnowledgeBase>> open(const std::filesystem::path& stateDir, KbOptions options,
+  [[nodiscard]] static Result<std::unique_ptr<KnowledgeBase>> open(const std::filesystem::path& stateDir, KbOptions options,
                                                      std::unique_ptr<Embedder> embedder);
   ~KnowledgeBase();
 
   /// Stores one memory (see MemoryDraft for dedupe). Errors: invalid_argument
   /// naming the field; io/conflict from SQLite. When the embedder fails the
   /// memory is still stored (vectorStored = false) and embedded later.
-  Result<RememberResult> remember(const MemoryDraft& draft);
+  [[nodiscard]] Result<RememberResult> remember(const MemoryDraft& draft);
   /// Stores many in one transaction (imports); all or nothing.
-  Result<std::vector<RememberResult>> rememberMany(const std::vector<MemoryDraft>& drafts);
+  [[nodiscard]] Result<std::vector<RememberResult>> rememberMany(const std::vector<MemoryDraft>& drafts);
   /// Error not_found when no memory has this id (never existed or forgotten).
-  Result<Memory> get(std::int64_t id);
+  [[nodiscard]] Result<Memory> get(std::int64_t id);
   /// Deletes a memory, its vectors and index entries. not_found when absent.
-  Result<void> forget(std::int64_t id);
+  [[nodiscard]] Result<void> forget(std::int64_t id);
+  /// Id and source key of every memory whose source key starts with
+  /// `prefix` ("universe:" lists what imports of the universe wrote), by key.
+  [[nodiscard]] Result<std::vector<std::pair<std::int64_t, std::string>>> sources(std::string_view prefix);
   /// One page of hits; see SearchRequest. Errors name the bad argument.
-  Result<SearchPage> search(const SearchRequest& request);
-  Result<KbStats> stats();
+  [[nodiscard]] Result<SearchPage> search(const SearchRequest& request);
+  [[nodiscard]] Result<KbStats> stats();
   /// The newest memories (id, kind, service, title only), newest first.
-  Result<std::vector<Memory>> recent(size_t limit);
+  [[nodiscard]] Result<std::vector<Memory>> recent(size_t limit);
 
   /// Embeds memories without a vector for the current embedder; returns how many.
-  Result<size_t> backfillVectors();
+  [[nodiscard]] Result<size_t> backfillVectors();
   /// Brings the vector index up to date and writes its cache.
-  Result<void> saveIndex();
+  [[nodiscard]] Result<void> saveIndex();
 
   Embedder& embedder() { return *embedder_; }
   /// Syncs and returns the vector index (benchmarks: exact vs HNSW).
-  Result<VectorIndex*> vectorIndex();
+  [[nodiscard]] Result<VectorIndex*> vectorIndex();
   const std::filesystem::path& databasePath() const { return dbPath_; }
   const KbOptions& options() const { return options_; }
 
  private:
   KnowledgeBase(Db db, std::filesystem::path stateDir, KbOptions options, std::unique_ptr<Embedder> embedder);
   struct Prepared;
-  Result<void> ensureIndexLocked();
-  Result<std::vector<RememberResult>> writeLocked(const std::vector<Prepared>& items);
+  [[nodiscard]] Result<void> ensureIndexLocked();
+  [[nodiscard]] Result<std::vector<RememberResult>> writeLocked(const std::vector<Prepared>& items);
+  /// For each item: true when the stored memory under its key is identical
+  /// and has a vector for the current embedder (nothing to embed).
+  [[nodiscard]] Result<std::vector<bool>> unchangedLocked(const std::vector<Prepared>& items);
   /// A statement prepared once per connection and reused (dbMutex_ held);
   /// the caller must reset() it when done (StmtReset does).
-  Result<Stmt*> cachedStatement(const std::string& sql);
-  Result<SearchPage> searchLocked(const SearchRequest& request, const std::vector<float>* queryVector,
+  [[nodiscard]] Result<Stmt*> cachedStatement(const std::string& sql);
+  [[nodiscard]] Result<SearchPage> searchLocked(const SearchRequest& request, const std::vector<float>* queryVector,
                                   size_t offset, std::vector<std::string> warnings);
 
   Db db_;

@@ -25,6 +25,7 @@ inline constexpr size_t kMaxTags = 32;
 inline constexpr size_t kMaxTagChars = 64;
 inline constexpr size_t kMaxServiceChars = 128;
 inline constexpr size_t kMaxKindChars = 32;
+inline constexpr size_t kMaxCiteChars = 400;
 
 struct Memory {
   std::int64_t id = 0;
@@ -36,6 +37,7 @@ struct Memory {
   std::int64_t created = 0;
   std::int64_t updated = 0;
   std::string sourceKey;  // dedupe key: "content:<hash>", "repair:<hash>", "universe:service:<name>" ...
+  std::string cite;       // where the fact came from, for a person: "services/user/intent.lisp:3", ...
 };
 
 /// What a caller supplies to remember something. `sourceKey` empty: derived
@@ -49,6 +51,9 @@ struct MemoryDraft {
   std::string body;
   std::vector<std::string> tags;
   std::string sourceKey;
+  /// Where the fact came from, quotable: an intent file and line, a repair
+  /// record and its commit, or who remembered it. Default: "remembered on <date>".
+  std::string cite;
   std::optional<std::int64_t> created;  // default: now
 };
 
@@ -91,6 +96,7 @@ struct SearchHit {
   std::vector<std::string> tags;
   std::int64_t created = 0;
   std::string snippet;              // a bounded window of the body around the query's terms
+  std::string cite;                 // where the fact came from (Memory::cite)
   double score = 0;                 // fused RRF score (higher is better)
   std::optional<int> lexicalRank;   // 1-based rank in the BM25 arm, when it found this memory
   std::optional<int> vectorRank;    // 1-based rank in the vector arm

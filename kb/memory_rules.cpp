@@ -113,6 +113,10 @@ Result<Memory> normalizeDraft(const MemoryDraft& d, std::int64_t now) {
   m.tags = std::move(*tags);
   m.created = d.created.value_or(now);
   m.updated = now;
+  m.cite = trim(d.cite);
+  if (m.cite.size() > kMaxCiteChars) return fail(tooLong("cite", m.cite.size(), kMaxCiteChars));
+  if (!isValidUtf8(m.cite)) return fail(Error::invalidArgument("cite is not valid UTF-8; re-encode it"));
+  if (m.cite.empty()) m.cite = "remembered on " + formatTime(m.created);
   m.sourceKey = trim(d.sourceKey);
   if (m.sourceKey.size() > 512) return fail(tooLong("sourceKey", m.sourceKey.size(), 512));
   if (m.sourceKey.empty())

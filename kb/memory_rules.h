@@ -15,7 +15,7 @@ namespace flywheel::kb {
 
 /// A Memory (id 0) from a draft, or invalid_argument naming the field, the
 /// limit and the fix. `now` fills created/updated when the draft has none.
-Result<Memory> normalizeDraft(const MemoryDraft& draft, std::int64_t now);
+[[nodiscard]] Result<Memory> normalizeDraft(const MemoryDraft& draft, std::int64_t now);
 
 bool isValidUtf8(std::string_view s);
 /// Cuts `s` to at most `maxBytes` without splitting a UTF-8 sequence.

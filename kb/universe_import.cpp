@@ -1,5 +1,6 @@
 // importUniverse: one memory per service, public type (record, enum, alias),
 // rpc and stamping pattern, each carrying the intent text that declares it.
+#include <map>
 #include <set>
 
 #include "kb/kb_import.h"
@@ -13,7 +14,7 @@ namespace flywheel::kb {
 
 #ifndef FLYWHEEL_KB_HAS_UNIVERSE
 
-Result<ImportReport> importUniverse(KnowledgeBase&, const std::filesystem::path& root) {
+Result<ImportReport> importUniverse(KnowledgeBase&, const std::filesystem::path& root, const UniverseImportOptions&) {
   return fail(Error::failedPrecondition("cannot import the universe at " + root.string() +
                                         ": this flywheel was built without the universe loader; "
                                         "only .flywheel/repairs.jsonl can be imported"));
@@ -66,6 +67,37 @@ std::string formText(const std::string& src, u::SourcePos pos, size_t maxBytes =
   return truncateUtf8(text, maxBytes);
 }
 
+/// "services/user/intent.lisp:12": where a fact of the intent is written.
+std::string cite(const u::Service& s, u::SourcePos pos) {
+  return s.intentPath + (pos.line > 0 ? ":" + std::to_string(pos.line) : "");
+}
+
+/// The comment lines that open the intent file (before its first form),
+/// without their `;`: what the service is for, in its authors' words.
+std::string purposeOf(const std::string& src) {
+  std::string out;
+  size_t at = 0;
+  while (at < src.size()) {
+    size_t end = src.find('\n', at);
+    if (end == std::string::npos) end = src.size();
+    std::string_view line(src.data() + at, end - at);
+    size_t first = line.find_first_not_of(" \t\r");
+    at = end + 1;
+    if (first == std::string_view::npos) {
+      if (!out.empty()) break;  // a blank line ends the leading block
+      continue;
+    }
+    if (line[first] != ';') break;
+    line.remove_prefix(first);
+    while (!line.empty() && line.front() == ';') line.remove_prefix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (!line.empty()) out += (out.empty() ? "" : " ") + std::string(line);
+    if (out.size() > 1500) break;
+  }
+  return truncateUtf8(out, 1500);
+}
+
 MemoryDraft declMemory(const u::Service& s, const char* kind, const std::string& name, u::SourcePos pos,
                        const std::string& summary) {
   MemoryDraft d;
@@ -75,6 +107,7 @@ MemoryDraft declMemory(const u::Service& s, const char* kind, const std::string&
   d.body = summary + "\n" + formText(s.sourceText, pos);
   d.tags = {"intent", kind};
   d.sourceKey = std::string("universe:") + kind + ":" + s.name + "/" + name;
+  d.cite = cite(s, pos);
   return d;
 }
 
@@ -84,22 +117,40 @@ std::string fieldsOf(const u::TypeDecl& t) {
   return s;
 }
 
-void serviceMemories(const u::Service& s, std::vector<MemoryDraft>& out) {
+std::string joined(const std::vector<std::string>& xs, const char* none) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out.empty() ? none : out;
+}
+
+void serviceMemories(const u::Service& s, const std::vector<std::string>& dependents, std::vector<MemoryDraft>& out) {
   MemoryDraft d;
   d.kind = "service";
   d.service = s.name;
   d.title = "service " + s.name;
-  std::string deps, types, rpcs;
-  for (const auto& x : s.allDependencies) deps += (deps.empty() ? "" : ", ") + x;
-  for (const auto& t : s.types) types += (types.empty() ? "" : ", ") + t.name;
-  for (const auto& e : s.enums) types += (types.empty() ? "" : ", ") + e.name;
-  for (const auto& r : s.rpcs) rpcs += (rpcs.empty() ? "" : ", ") + r.name;
-  d.body = "Service " + s.name + " (crate " + s.crateName + ", " + s.intentPath + "), governance " +
-           std::string(u::governanceName(s.governance)) + ". Depends on: " + (deps.empty() ? "nothing" : deps) +
-           ". Types: " + (types.empty() ? "none" : types) + ". RPCs: " + (rpcs.empty() ? "none" : rpcs) + ".\n" +
-           truncateUtf8(s.sourceText, 12000);
-  d.tags = {"intent", "service", std::string(u::governanceName(s.governance))};
+  std::vector<std::string> types, rpcs, patterns, gaps;
+  for (const auto& t : s.types) types.push_back(t.name);
+  for (const auto& e : s.enums) types.push_back(e.name);
+  for (const auto& a : s.aliases) types.push_back(a.name);
+  for (const auto& r : s.rpcs) rpcs.push_back(r.name);
+  for (const auto& p : s.crudGateways) patterns.push_back("crud-gateway " + p.name);
+  for (const auto& p : s.eventListeners) patterns.push_back("event-listener " + p.name);
+  for (const auto& p : s.cronWorkers) patterns.push_back("cron-worker " + p.name);
+  for (const auto& p : s.mcpTools) patterns.push_back("mcp-tool " + p.name);
+  for (const auto& p : s.stateMachines) patterns.push_back("state-machine " + p.name);
+  for (const auto& p : s.domainEngines) patterns.push_back("domain-engine " + p.name);
+  for (const auto& p : s.rpcGateways) patterns.push_back("rpc-gateway " + p.name);
+  for (const auto& g : s.gaps) gaps.push_back("\"" + g.text + "\" (" + cite(s, g.pos) + ")");
+  const std::string purpose = purposeOf(s.sourceText);
+  d.body = (purpose.empty() ? "" : "Purpose: " + purpose + "\n") + "Service " + s.name + " (crate " + s.crateName +
+           ", " + s.intentPath + "), governance " + std::string(u::governanceName(s.governance)) + ", status " +
+           std::string(u::statusName(s.status)) + ".\nDepends on: " + joined(s.allDependencies, "nothing") +
+           ".\nDepended on by: " + joined(dependents, "no service") + ".\nTypes: " + joined(types, "none") +
+           ".\nRPCs: " + joined(rpcs, "none") + ".\nPatterns: " + joined(patterns, "none") + ".\n" +
+           (gaps.empty() ? "" : "Gaps: " + joined(gaps, "") + ".\n") + truncateUtf8(s.sourceText, 12000);
+  d.tags = {"intent", "service", std::string(u::governanceName(s.governance)), std::string(u::statusName(s.status))};
   d.sourceKey = "universe:service:" + s.name;
+  d.cite = cite(s, s.pos);
   out.push_back(std::move(d));
   for (const auto& t : s.types)
     out.push_back(declMemory(s, "type", t.name, t.pos, "Record type " + s.name + "/" + t.name + " { " + fieldsOf(t) + " }"));
@@ -131,22 +182,66 @@ void serviceMemories(const u::Service& s, std::vector<MemoryDraft>& out) {
 
 }  // namespace
 
-Result<ImportReport> importUniverse(KnowledgeBase& kb, const std::filesystem::path& root) {
+/// The service a universe source key belongs to: "universe:type:user/Note" -> "user".
+std::string serviceOfKey(const std::string& key) {
+  size_t a = key.find(':');
+  size_t b = a == std::string::npos ? a : key.find(':', a + 1);
+  if (b == std::string::npos) return "";
+  size_t c = key.find('/', b + 1);
+  return key.substr(b + 1, c == std::string::npos ? std::string::npos : c - b - 1);
+}
+
+}  // namespace
+
+Result<ImportReport> importUniverse(KnowledgeBase& kb, const std::filesystem::path& root,
+                                    const UniverseImportOptions& options) {
   auto loaded = u::loadUniverse(root);
   if (!loaded) return fail(loaded.error());
+  const auto& services = loaded->universe.services;
+  std::map<std::string, std::vector<std::string>> dependents;
+  for (const auto& s : services)
+    for (const auto& d : s.allDependencies) dependents[d].push_back(s.name);
+  const std::set<std::string> wanted(options.services.begin(), options.services.end());
+  auto selected = [&](const std::string& name) { return wanted.empty() || wanted.count(name); };
   ImportReport report;
-  std::vector<MemoryDraft> drafts;
-  for (const auto& s : loaded->universe.services) serviceMemories(s, drafts);
-  for (auto& d : drafts) {
-    d.title = truncateUtf8(d.title, kMaxTitleChars);
-    d.body = truncateUtf8(d.body, kMaxBodyChars);
-  }
-  report.read = drafts.size();
   for (const auto& diag : loaded->diagnostics)
     if (report.problems.size() < 20) report.problems.push_back(diag.file + ": " + diag.message);
-  auto r = kb.rememberMany(drafts);
-  if (!r) return fail(r.error());
-  tally(report, *r);
+  size_t total = 0, done = 0;
+  for (const auto& s : services) total += selected(s.name) ? 1 : 0;
+  // In batches of services: progress as it goes, bounded transactions.
+  std::set<std::string> written;
+  std::vector<MemoryDraft> drafts;
+  auto flush = [&]() -> Result<void> {
+    for (auto& d : drafts) {
+      d.title = truncateUtf8(d.title, kMaxTitleChars);
+      d.body = truncateUtf8(d.body, kMaxBodyChars);
+      written.insert(d.sourceKey);
+    }
+    report.read += drafts.size();
+    auto r = kb.rememberMany(drafts);
+    if (!r) return fail(r.error());
+    tally(report, *r);
+    drafts.clear();
+    if (options.progress) options.progress(done, total);
+    return {};
+  };
+  for (const auto& s : services) {
+    if (!selected(s.name)) continue;
+    serviceMemories(s, dependents[s.name], drafts);
+    ++done;
+    if (drafts.size() >= 256)
+      if (auto r = flush(); !r) return fail(r.error());
+  }
+  if (auto r = flush(); !r) return fail(r.error());
+  // What an earlier import wrote for these services and this one did not:
+  // removed declarations and services. Forget them (superseded facts).
+  auto old = kb.sources("universe:");
+  if (!old) return fail(old.error());
+  for (const auto& [id, key] : *old) {
+    if (written.count(key) || !selected(serviceOfKey(key))) continue;
+    if (auto r = kb.forget(id); !r && r.error().code != "not_found") return fail(r.error());
+    ++report.removed;
+  }
   return report;
 }
 

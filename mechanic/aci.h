@@ -86,7 +86,7 @@ struct SearchResult {
 /// Errors: invalid_argument (empty or over-long pattern, a regex RE2 rejects,
 /// with what to do), cancelled, deadline_exceeded (over the budget).
 /// Thread-safe.
-Result<SearchResult> searchTree(const std::filesystem::path& root, const SearchQuery& query);
+[[nodiscard]] Result<SearchResult> searchTree(const std::filesystem::path& root, const SearchQuery& query);
 
 struct EditSpec {
   std::optional<int> startLine;  ///< with endLine: replace lines start..end (1-based, inclusive;
@@ -103,7 +103,7 @@ struct EditOutcome {
 
 /// Applies an edit to `content` (no I/O). Errors say why the edit does not
 /// apply (range out of the file, snippet missing or ambiguous with its lines).
-Result<EditOutcome> applyEdit(const std::string& path, const std::string& content, const EditSpec& edit);
+[[nodiscard]] Result<EditOutcome> applyEdit(const std::string& path, const std::string& content, const EditSpec& edit);
 
 /// Splits into lines without their '\n' (a final newline adds no empty line).
 std::vector<std::string> splitLines(const std::string& content);

@@ -38,7 +38,7 @@ std::map<std::string, double> parseBenchLines(std::string_view out);
 
 /// Runs `cargo bench --offline -p PKG` for spec.packages in spec.workspaceDir
 /// with spec.targetDir (no shell; the spec's deadline and cancel flags apply).
-Result<BenchRun> runBenches(const GauntletSpec& spec);
+[[nodiscard]] Result<BenchRun> runBenches(const GauntletSpec& spec);
 
 struct BenchVerdict {
   bool improved = false;

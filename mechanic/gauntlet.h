@@ -72,16 +72,16 @@ struct GauntletSpec {
 };
 
 /// The argv for one gate (exposed for the benchmark and the docs).
-Result<std::vector<std::string>> gateCommand(const std::string& gate, const std::vector<std::string>& packages);
+[[nodiscard]] Result<std::vector<std::string>> gateCommand(const std::string& gate, const std::vector<std::string>& packages);
 
 /// How cargo runs for `spec`: in its workspace, with its own target dir, no
 /// colour, no inherited RUSTFLAGS, its deadline and cancel flags.
 ProcessSpec cargoProcess(const GauntletSpec& spec, std::vector<std::string> argv);
 
 /// Runs one gate. Fails only when cargo cannot be started or the gate is unknown.
-Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate);
+[[nodiscard]] Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate);
 
 /// Runs the gates in order, stopping at the first red one.
-Result<GauntletResult> runGauntlet(const GauntletSpec& spec);
+[[nodiscard]] Result<GauntletResult> runGauntlet(const GauntletSpec& spec);
 
 }  // namespace flywheel::mechanic

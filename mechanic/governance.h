@@ -30,16 +30,16 @@ Error governanceRefusal(Mode m, const std::string& service, const std::string& w
 bool modeFreezesSignatures(Mode m);
 
 /// May an agent open a repair sandbox for `service`? (newborn, cartography: no)
-Result<void> mayOpenSandbox(Mode m, const std::string& service, const std::string& intentPath);
+[[nodiscard]] Result<void> mayOpenSandbox(Mode m, const std::string& service, const std::string& intentPath);
 
 /// May an agent edit `path` (universe-relative) of the service living in
 /// `serviceDir`? Checks the service boundary and the mode's file rules.
-Result<void> mayEditPath(Mode m, const std::string& service, const std::string& serviceDir, const std::string& path,
+[[nodiscard]] Result<void> mayEditPath(Mode m, const std::string& service, const std::string& serviceDir, const std::string& path,
                          const std::string& intentPath);
 
 /// For modes that freeze signatures: refuses when the edit of `path` changes
 /// the public signatures from `before` to `after`, listing the changes.
-Result<void> maySignaturesChange(Mode m, const std::string& service, const std::string& path,
+[[nodiscard]] Result<void> maySignaturesChange(Mode m, const std::string& service, const std::string& path,
                                  const std::map<std::string, std::string>& before,
                                  const std::map<std::string, std::string>& after, const std::string& intentPath);
 

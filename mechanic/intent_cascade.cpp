@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "forge/stamper.h"
+#include "mechanic/mechanic.h"
+#include "mechanic/revisions.h"
 #include "forge/template_set.h"
 #include "universe/blast.h"
 #include "universe/diff.h"
@@ -104,6 +106,18 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   out.spec.includeWorkingTree = isWorktree(to);
   out.spec.stamp = makeStamp(templatesDir);
   return out;
+}
+
+Result<IntentCascadeStart> startIntentCascade(Mechanic& m, std::optional<std::string> from,
+                                              std::optional<std::string> to, const fs::path& templatesDir,
+                                              const CallContext& ctx) {
+  auto range = defaultRevisions(m.universeRoot(), std::move(from), std::move(to));
+  if (!range) return fail(range.error());
+  auto plan = planIntentCascade(m.universeRoot(), range->from, range->to, templatesDir);
+  if (!plan) return fail(Error{plan.error().code, range->text() + ": " + plan.error().message});
+  auto st = m.cascadeStart(plan->spec, ctx);
+  if (!st) return fail(st.error());
+  return IntentCascadeStart{std::move(*st), std::move(plan->changes), range->text()};
 }
 
 }  // namespace flywheel::mechanic

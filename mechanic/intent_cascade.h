@@ -42,9 +42,27 @@ struct IntentCascade {
 /// `templatesDir` is Forge's Rust template directory. Fails when a revision
 /// does not resolve, when the target revision's intents have errors, or when
 /// the intents did not change at all (nothing to cascade).
-Result<IntentCascade> planIntentCascade(const std::filesystem::path& universeRoot,
+[[nodiscard]] Result<IntentCascade> planIntentCascade(const std::filesystem::path& universeRoot,
                                         const std::optional<std::string>& from,
                                         const std::optional<std::string>& to,
                                         const std::filesystem::path& templatesDir);
+
+class Mechanic;
+
+/// What cascade_start (and the daemon's sentinel) gets back.
+struct IntentCascadeStart {
+  CascadeStatus status;
+  std::vector<std::string> changes;  ///< one summary line per intent change
+  std::string comparing;             ///< "comparing HEAD~1..HEAD (the last commit)"
+};
+
+/// The cascade-start policy, one for every caller: the default revisions
+/// (revisions.h) when `from`/`to` are absent, the plan above with the
+/// templates in `templatesDir` (empty: built in), then Mechanic::cascadeStart.
+/// Errors name the step that failed and the revisions compared.
+[[nodiscard]] Result<IntentCascadeStart> startIntentCascade(Mechanic& mechanic, std::optional<std::string> from,
+                                                            std::optional<std::string> to,
+                                                            const std::filesystem::path& templatesDir,
+                                                            const CallContext& ctx);
 
 }  // namespace flywheel::mechanic

@@ -44,38 +44,38 @@ class Mechanic {
  public:
   /// Opens the mechanic of the universe at `universeRoot` (inside a git
   /// repository) and scans for crash leftovers (see leftovers()).
-  static Result<std::unique_ptr<Mechanic>> open(const std::filesystem::path& universeRoot);
+  [[nodiscard]] static Result<std::unique_ptr<Mechanic>> open(const std::filesystem::path& universeRoot);
   ~Mechanic();
 
-  Result<CascadeStatus> cascadeStart(const CascadeStartSpec& spec, const CallContext& ctx);
+  [[nodiscard]] Result<CascadeStatus> cascadeStart(const CascadeStartSpec& spec, const CallContext& ctx);
   /// The given epoch, or the newest one when absent.
-  Result<CascadeStatus> cascadeStatus(std::optional<std::int64_t> epoch);
-  Result<FinishResult> cascadeFinish(std::int64_t epoch, const CallContext& ctx);
+  [[nodiscard]] Result<CascadeStatus> cascadeStatus(std::optional<std::int64_t> epoch);
+  [[nodiscard]] Result<FinishResult> cascadeFinish(std::int64_t epoch, const CallContext& ctx);
   /// Discards the epoch: kills its processes, removes its worktrees, build
   /// dirs and branches (halted sandboxes are kept for a human). The user's
   /// branch and working tree are never touched.
-  Result<CascadeStatus> cascadeAbort(std::int64_t epoch);
+  [[nodiscard]] Result<CascadeStatus> cascadeAbort(std::int64_t epoch);
 
   /// Re-checks the service (cargo check, not a repair cycle) when repairs were
   /// committed to the cascade since cascade_start computed its queue.
-  Result<SandboxHandle> repairOpen(std::int64_t epoch, const std::string& service, const CallContext& ctx = {});
-  Result<Window> repairView(const std::string& sandbox, const ViewSpec& spec);
-  Result<SearchResult> repairSearch(const std::string& sandbox, const SearchQuery& query);
-  Result<SandboxStatus> repairPlan(const std::string& sandbox, const std::string& strategy);
-  Result<EditResult> repairEdit(const std::string& sandbox, const std::string& path, const EditSpec& edit,
+  [[nodiscard]] Result<SandboxHandle> repairOpen(std::int64_t epoch, const std::string& service, const CallContext& ctx = {});
+  [[nodiscard]] Result<Window> repairView(const std::string& sandbox, const ViewSpec& spec);
+  [[nodiscard]] Result<SearchResult> repairSearch(const std::string& sandbox, const SearchQuery& query);
+  [[nodiscard]] Result<SandboxStatus> repairPlan(const std::string& sandbox, const std::string& strategy);
+  [[nodiscard]] Result<EditResult> repairEdit(const std::string& sandbox, const std::string& path, const EditSpec& edit,
                                 const CallContext& ctx);
-  Result<ValidateResult> repairValidate(const std::string& sandbox, const CallContext& ctx);
-  Result<CommitResult> repairCommit(const std::string& sandbox);
-  Result<SandboxStatus> repairAbort(const std::string& sandbox);
+  [[nodiscard]] Result<ValidateResult> repairValidate(const std::string& sandbox, const CallContext& ctx);
+  [[nodiscard]] Result<CommitResult> repairCommit(const std::string& sandbox);
+  [[nodiscard]] Result<SandboxStatus> repairAbort(const std::string& sandbox);
 
   /// True when an intent file (*.lisp) of the universe has uncommitted changes.
-  Result<bool> hasUncommittedIntent();
+  [[nodiscard]] Result<bool> hasUncommittedIntent();
 
   /// Crash leftovers found by open() (and by rescanning).
   std::vector<Leftover> leftovers();
   /// Removes leftovers: orphaned worktrees and build dirs, half-started
   /// epochs; completes a commit whose ref update landed before a crash.
-  Result<std::vector<Leftover>> cleanLeftovers();
+  [[nodiscard]] Result<std::vector<Leftover>> cleanLeftovers();
 
   /// Adds an observer (mechanic/observer.h), told of every event until removed.
   void addObserver(std::shared_ptr<MechanicObserver> observer);
@@ -96,25 +96,25 @@ class Mechanic {
   std::shared_ptr<std::atomic<bool>> epochFlag(std::int64_t epoch);
   std::shared_ptr<std::mutex> sandboxLock(const std::string& id);
   /// The live epoch (error naming its state or its successor otherwise).
-  Result<EpochRow> liveEpoch(std::int64_t epoch);
+  [[nodiscard]] Result<EpochRow> liveEpoch(std::int64_t epoch);
   /// A sandbox that may be used now, with its epoch and service plan.
-  Result<void> usableSandbox(const std::string& id, SandboxRow& row, EpochRow& epoch, ServicePlan& plan);
-  Result<void> haltIfExhausted(SandboxRow& row, const EpochRow& epoch);
+  [[nodiscard]] Result<void> usableSandbox(const std::string& id, SandboxRow& row, EpochRow& epoch, ServicePlan& plan);
+  [[nodiscard]] Result<void> haltIfExhausted(SandboxRow& row, const EpochRow& epoch);
   /// On open: fresh diagnostics when the cascade branch moved since the queue.
-  Result<void> recheckOnOpen(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan, SandboxHandle& h,
+  [[nodiscard]] Result<void> recheckOnOpen(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan, SandboxHandle& h,
                              const CallContext& ctx);
-  Result<std::vector<CargoDiagnostic>> fastCheck(const SandboxRow& row, const ServicePlan& plan, const CallContext& ctx,
+  [[nodiscard]] Result<std::vector<CargoDiagnostic>> fastCheck(const SandboxRow& row, const ServicePlan& plan, const CallContext& ctx,
                                                  bool* cancelled);
-  Result<QueueEntry> checkService(const std::filesystem::path& universeDir, const std::filesystem::path& target,
+  [[nodiscard]] Result<QueueEntry> checkService(const std::filesystem::path& universeDir, const std::filesystem::path& target,
                                   const ServicePlan& svc, const EpochRow& epoch, const CallContext& ctx);
   /// Self-distillation: cargo bench on the sandbox must beat the cascade worktree.
-  Result<void> requireBenchGain(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan,
+  [[nodiscard]] Result<void> requireBenchGain(SandboxRow& row, const EpochRow& epoch, const ServicePlan& plan,
                                 const CallContext& ctx);
-  Result<void> carryWorkingTreeIntent(const std::filesystem::path& worktreeRoot);
-  Result<void> removeSandboxFiles(const std::string& name);
-  Result<void> finishRepair(SandboxRow& row, const EpochRow& epoch, const std::string& outcome,
+  [[nodiscard]] Result<void> carryWorkingTreeIntent(const std::filesystem::path& worktreeRoot);
+  [[nodiscard]] Result<void> removeSandboxFiles(const std::string& name);
+  [[nodiscard]] Result<void> finishRepair(SandboxRow& row, const EpochRow& epoch, const std::string& outcome,
                             const std::string& endCommit);
-  Result<FinishResult> landCascade(EpochRow& epoch, const std::string& head, FinishResult res);
+  [[nodiscard]] Result<FinishResult> landCascade(EpochRow& epoch, const std::string& head, FinishResult res);
   void scanLeftovers();
   /// Calls `f` on every observer, outside the mechanic's locks.
   void notify(const std::function<void(MechanicObserver&)>& f);

@@ -32,16 +32,16 @@ struct RevisionRange {
 /// The rule above. `lastLanded` is the commit the newest landed cascade moved
 /// the user's branch to (lastLandedCascade), if any. Explicit `from`/`to`
 /// are kept as given. Fails when the universe is not inside a git repository.
-Result<RevisionRange> chooseRevisions(const std::filesystem::path& universeRoot, std::optional<std::string> from,
+[[nodiscard]] Result<RevisionRange> chooseRevisions(const std::filesystem::path& universeRoot, std::optional<std::string> from,
                                       std::optional<std::string> to, const std::optional<std::string>& lastLanded);
 
 /// The commit of the newest finished (landed) cascade of the universe, read
 /// from <universe>/.flywheel/kb.sqlite; nullopt when there is none (or no
 /// state yet: nothing is created).
-Result<std::optional<std::string>> lastLandedCascade(const std::filesystem::path& universeRoot);
+[[nodiscard]] Result<std::optional<std::string>> lastLandedCascade(const std::filesystem::path& universeRoot);
 
 /// chooseRevisions with the universe's own last landed cascade.
-Result<RevisionRange> defaultRevisions(const std::filesystem::path& universeRoot, std::optional<std::string> from,
+[[nodiscard]] Result<RevisionRange> defaultRevisions(const std::filesystem::path& universeRoot, std::optional<std::string> from,
                                        std::optional<std::string> to);
 
 }  // namespace flywheel::mechanic

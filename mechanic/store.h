@@ -54,26 +54,26 @@ struct SandboxRow {
 
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dbPath);
+  [[nodiscard]] static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dbPath);
 
   /// Inserts with a fresh id (returned); `row.id` is ignored.
-  Result<std::int64_t> insertEpoch(const EpochRow& row);
-  Result<void> updateEpoch(const EpochRow& row);
-  Result<EpochRow> epoch(std::int64_t id);
-  Result<std::vector<EpochRow>> epochs();  ///< by id
+  [[nodiscard]] Result<std::int64_t> insertEpoch(const EpochRow& row);
+  [[nodiscard]] Result<void> updateEpoch(const EpochRow& row);
+  [[nodiscard]] Result<EpochRow> epoch(std::int64_t id);
+  [[nodiscard]] Result<std::vector<EpochRow>> epochs();  ///< by id
   /// Marks every live epoch other than `newer` that shares a service with
   /// `services` superseded by `newer`, in one transaction; returns their ids.
-  Result<std::vector<std::int64_t>> supersedeOverlapping(std::int64_t newer, const std::vector<ServicePlan>& services);
+  [[nodiscard]] Result<std::vector<std::int64_t>> supersedeOverlapping(std::int64_t newer, const std::vector<ServicePlan>& services);
 
-  Result<void> upsertSandbox(const SandboxRow& row);
-  Result<SandboxRow> sandbox(const std::string& id);
-  Result<std::vector<SandboxRow>> sandboxesOf(std::int64_t epoch);
+  [[nodiscard]] Result<void> upsertSandbox(const SandboxRow& row);
+  [[nodiscard]] Result<SandboxRow> sandbox(const std::string& id);
+  [[nodiscard]] Result<std::vector<SandboxRow>> sandboxesOf(std::int64_t epoch);
 
  private:
   explicit Store(Db db) : db_(std::move(db)) {}
   // Under mu_ (and, for writes, inside a transaction).
-  Result<void> writeEpoch(const EpochRow& row, bool insert, std::int64_t* id);
-  Result<std::vector<EpochRow>> readEpochs();
+  [[nodiscard]] Result<void> writeEpoch(const EpochRow& row, bool insert, std::int64_t* id);
+  [[nodiscard]] Result<std::vector<EpochRow>> readEpochs();
   std::mutex mu_;
   Db db_;
 };

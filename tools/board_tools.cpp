@@ -1,8 +1,9 @@
 // The board tool group: task_create, task_link, task_ready, task_claim,
 // task_update, task_graph over kb/board (see kb/board/board.h).
 //
-// The group opens one Board on <universe>/.flywheel/kb.sqlite the first time a
-// tool needs it and serialises calls on it (a Board is one SQLite connection;
+// The group uses the process's one Board (tools/services.h), opened on
+// <universe>/.flywheel/kb.sqlite the first time a tool needs it, and
+// serialises calls on it with the shared board mutex (a Board is one SQLite connection;
 // board operations take milliseconds). Cross-process safety comes from the
 // board itself (BEGIN IMMEDIATE), not from this lock.
 #include <memory>
@@ -22,24 +23,23 @@ using mcp::ToolResult;
 
 constexpr int kMaxReadyPage = 30;  // 30 summaries of at most ~600 characters stay under a 20k page
 
+/// The process's one board (tools/services.h): Board is not thread-safe, so
+/// every use holds the shared board mutex.
 class SharedBoard {
  public:
-  explicit SharedBoard(std::filesystem::path dbPath) : dbPath_(std::move(dbPath)) {}
+  explicit SharedBoard(const Services& s) : board_(s.board), mu_(s.boardMutex), where_(s.config.stateDir / "kb.sqlite") {}
   /// Runs `fn` with the board, opening it on first use.
   ToolResult with(const std::function<ToolResult(Board&)>& fn) {
-    std::lock_guard lock(mu_);
-    if (!board_) {
-      auto b = Board::open(dbPath_);
-      if (!b) return ToolResult::error("cannot open the task board at " + dbPath_.string() + ": " + b.error().message);
-      board_ = std::make_unique<Board>(std::move(*b));
-    }
-    return fn(*board_);
+    std::lock_guard lock(*mu_);
+    auto b = board_->get();
+    if (!b) return ToolResult::error("cannot open the task board at " + where_.string() + ": " + b.error().message);
+    return fn(**b);
   }
 
  private:
-  std::filesystem::path dbPath_;
-  std::mutex mu_;
-  std::unique_ptr<Board> board_;
+  std::shared_ptr<tools::Lazy<Board>> board_;
+  std::shared_ptr<std::mutex> mu_;
+  std::filesystem::path where_;
 };
 
 json summary(const Task& t) {
@@ -230,8 +230,9 @@ ToolResult graphTasks(Board& board, const json& args) {
 
 }  // namespace
 
-Result<void> registerBoardTools(mcp::Registry& registry, const AppConfig& config) {
-  auto shared = std::make_shared<SharedBoard>(config.stateDir / "kb.sqlite");
+Result<void> registerBoardTools(mcp::Registry& registry, const Services& services) {
+  if (!services.board || !services.boardMutex) return fail(Error::internal("the board tools need the board handle"));
+  auto shared = std::make_shared<SharedBoard>(services);
   auto bind = [shared](ToolResult (*fn)(Board&, const json&)) {
     return [shared, fn](const json& args, mcp::ToolContext&) {
       return shared->with([&](Board& b) { return fn(b, args); });

@@ -154,7 +154,8 @@ ToolResult listPatterns(const json& args) {
 
 }  // namespace
 
-Result<void> registerForgeTools(mcp::Registry& registry, const AppConfig& config) {
+Result<void> registerForgeTools(mcp::Registry& registry, const Services& services) {
+  const AppConfig& config = services.config;
   auto created = forge::Stamper::create(forge::TemplateSet::rustDir(config.sourceDir));
   if (!created) return fail(created.error());
   auto stamper = std::make_shared<const forge::Stamper>(std::move(*created));

@@ -2,9 +2,10 @@
 // cascade_plan, graph_query (graph_query_tool.cpp), and the resources
 // flywheel://intent/{service} and flywheel://graph, over universe/session.h.
 //
-// One UniverseSession per server holds the working tree's snapshot (checked
-// again when older than a second) and cached revision snapshots. Its
-// sentinel polls every sentinel-interval seconds and turns intent changes
+// The process's one UniverseSession (tools/services.h) holds the working
+// tree's snapshot (checked again when older than a second) and cached
+// revision snapshots. Its sentinel polls every sentinel-interval seconds (the
+// composition root starts it); this group subscribes and turns intent changes
 // into notifications/resources/updated. A broken intent never fails start-up
 // or a whole query: the snapshot carries diagnostics, and tools report them.
 // Every list is paged (limit + opaque cursor) and pages stay under ~20k
@@ -287,13 +288,26 @@ Result<void> addResources(mcp::Registry& registry, std::shared_ptr<u::UniverseSe
 
 }  // namespace
 
-Result<void> registerGraphTools(mcp::Registry& registry, const AppConfig& config) {
-  auto session = std::make_shared<u::UniverseSession>(config.universeRoot);
+Result<void> registerGraphTools(mcp::Registry& registry, const Services& services) {
+  if (!services.session) return fail(Error::internal("the graph tools need the universe session"));
+  std::shared_ptr<u::UniverseSession> session = services.session;
+  // The composition root starts the sentinel's polling; this group listens
+  // for as long as the registry holds its tools (the session may outlive
+  // this server): the handlers own the subscription.
+  mcp::Registry* reg = &registry;
+  const auto id = session->sentinel().subscribe([reg](const u::SentinelReport& report) {
+    for (const auto& s : report.changedServices) reg->notifyResourceUpdated("flywheel://intent/" + s);
+    reg->notifyResourceUpdated("flywheel://graph");
+    if (report.servicesAddedOrRemoved) reg->notifyResourceListChanged();
+  });
+  std::shared_ptr<void> listening(nullptr, [session, id](void*) { session->sentinel().unsubscribe(id); });
   auto add = [&](std::string name, std::string title, std::string description,
                  ToolResult (*fn)(u::UniverseSession&, const json&)) {
     return registry.addTool({.name = std::move(name), .title = std::move(title), .description = std::move(description),
                              .annotations = {.readOnly = true, .idempotent = true},
-                             .handler = [session, fn](const json& args, mcp::ToolContext&) { return fn(*session, args); }});
+                             .handler = [session, listening, fn](const json& args, mcp::ToolContext&) {
+                               return fn(*session, args);
+                             }});
   };
   Result<void> r = add("universe_overview", "Universe overview",
                        "The universe's settings, services (governance, dependencies, dependents, sizes, observed "
@@ -316,14 +330,7 @@ Result<void> registerGraphTools(mcp::Registry& registry, const AppConfig& config
                  "between two; a Mermaid diagram on request. `observed` lists references found in service code "
                  "that the intents do not declare.", graphQueryTool);
   if (!r) return r;
-  if (auto res = addResources(registry, session); !res) return res;
-  mcp::Registry* reg = &registry;
-  session->sentinel().start([reg](const u::SentinelReport& report) {
-    for (const auto& s : report.changedServices) reg->notifyResourceUpdated("flywheel://intent/" + s);
-    reg->notifyResourceUpdated("flywheel://graph");
-    if (report.servicesAddedOrRemoved) reg->notifyResourceListChanged();
-  });
-  return {};
+  return addResources(registry, session);
 }
 
 }  // namespace flywheel::tools

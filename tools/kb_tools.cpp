@@ -1,15 +1,18 @@
 // The kb tool group: kb_remember, kb_search, kb_get, kb_forget and the
 // resource template flywheel://kb/{id}, over kb/knowledge_base.h.
 //
-// The group opens one KnowledgeBase on <universe>/.flywheel/kb.sqlite the
-// first time a tool needs it (the embedder comes from FLYWHEEL_KB_* env
-// variables, see kb/embedder.h). KnowledgeBase is thread-safe, so handlers
-// share it without a lock of their own.
+// The group uses the process's one KnowledgeBase (tools/services.h), opened
+// on <universe>/.flywheel/kb.sqlite the first time a tool needs it (the
+// embedder comes from FLYWHEEL_KB_* env variables, see kb/embedder.h).
+// KnowledgeBase is thread-safe, so handlers share it without a lock of their own.
+#include <chrono>
 #include <memory>
 #include <mutex>
 
 #include "kb/knowledge_base.h"
+#include "kb/memory_rules.h"
 #include "server/params.h"
+#include "tools/kb_seed.h"
 #include "tools/tool_groups.h"
 
 namespace flywheel::tools {
@@ -20,44 +23,54 @@ using namespace flywheel::kb;
 using mcp::ParamReader;
 using mcp::ToolResult;
 
-class SharedKb {
- public:
-  explicit SharedKb(std::filesystem::path stateDir) : stateDir_(std::move(stateDir)) {}
-  Result<KnowledgeBase*> get() {
-    std::lock_guard lock(mu_);
-    if (!kb_) {
-      auto cfg = EmbedderConfig::fromEnvironment();
-      if (!cfg) return fail(cfg.error());
-      KbOptions opts;
-      opts.embedder = *cfg;
-      auto kb = KnowledgeBase::open(stateDir_, opts);
-      if (!kb) return fail(Error::io("cannot open the knowledge base in " + stateDir_.string() + ": " +
-                                     kb.error().message));
-      kb_ = std::move(*kb);
+/// The process's one knowledge base (tools/services.h), opened on first use
+/// and seeded from the universe by its first caller (tools/kb_seed.h).
+struct SharedKb {
+  std::shared_ptr<tools::Lazy<KnowledgeBase>> kb;
+  std::shared_ptr<KbSeeder> seeder;
+  /// The knowledge base once its first seeding finished or had ~2 s to run;
+  /// `state` says which.
+  Result<KnowledgeBase*> get(KbSeeder::State* state = nullptr) {
+    if (seeder) {
+      auto st = seeder->ensureSeeded(std::chrono::seconds(2));
+      if (state) *state = st;
     }
-    return kb_.get();
+    return kb->get();
   }
-
- private:
-  std::filesystem::path stateDir_;
-  std::mutex mu_;
-  std::unique_ptr<KnowledgeBase> kb_;
 };
+
+/// "(the knowledge base is still importing the universe: 120 of 1000
+/// services; results may be incomplete)", or "" when it is not.
+std::string seedingNote(const KbSeeder::State& st) {
+  if (st.seeded && st.running) return "the knowledge base is updating changed services; results may lag by a moment";
+  if (st.seeded) return st.problem.empty() ? "" : "the last import of the universe failed: " + st.problem;
+  return "the knowledge base is still importing the universe (" + std::to_string(st.done) + " of " +
+         (st.total ? std::to_string(st.total) : std::string("?")) +
+         " services); results are partial: ask again in a moment";
+}
 
 std::string uriOf(std::int64_t id) { return "flywheel://kb/" + std::to_string(id); }
 
 ToolResult failed(std::string_view tool, const Error& e) { return ToolResult::error(std::string(tool) + ": " + e.message); }
 
+/// Where a memory came from; memories stored before citations were kept
+/// say when they were remembered.
+std::string citeOf(const std::string& cite, std::int64_t created) {
+  return cite.empty() ? "remembered on " + formatTime(created) : cite;
+}
+
 json memoryJson(const Memory& m) {
   return {{"id", m.id},           {"uri", uriOf(m.id)},   {"kind", m.kind},
           {"service", m.service}, {"title", m.title},     {"body", m.body},
-          {"tags", m.tags},       {"created", formatTime(m.created)}, {"updated", formatTime(m.updated)}};
+          {"tags", m.tags},       {"created", formatTime(m.created)}, {"updated", formatTime(m.updated)},
+          {"cite", citeOf(m.cite, m.created)}};
 }
 
 json hitJson(const SearchHit& h) {
   json j = {{"id", h.id},           {"uri", uriOf(h.id)},   {"kind", h.kind},
             {"service", h.service}, {"title", h.title},     {"tags", h.tags},
             {"created", formatTime(h.created)}, {"snippet", h.snippet}, {"score", h.score},
+            {"cite", citeOf(h.cite, h.created)},
             {"foundBy", h.foundBy()}};
   if (h.lexicalRank) j["lexicalRank"] = *h.lexicalRank;
   if (h.vectorRank) j["vectorRank"] = *h.vectorRank;
@@ -71,7 +84,10 @@ ToolResult remember(SharedKb& shared, const json& args) {
   ParamReader r(args);
   r.required("title", d.title).optional("body", d.body).optional("kind", d.kind);
   r.optional("service", d.service).optional("tags", d.tags);
+  std::string by = "an agent (kb_remember)";
+  r.optional("by", by);
   if (auto e = r.finish(); !e) return failed("kb_remember", e.error());
+  d.cite = "remembered by " + by.substr(0, 200) + " on " + formatTime(nowSeconds());
   auto kb = shared.get();
   if (!kb) return failed("kb_remember", kb.error());
   auto res = (*kb)->remember(d);
@@ -113,21 +129,48 @@ Result<SearchRequest> readSearch(const json& args) {
 ToolResult search(SharedKb& shared, const json& args) {
   auto q = readSearch(args);
   if (!q) return failed("kb_search", q.error());
-  auto kb = shared.get();
+  KbSeeder::State seeding;
+  auto kb = shared.get(&seeding);
   if (!kb) return failed("kb_search", kb.error());
   auto page = (*kb)->search(*q);
   if (!page) return failed("kb_search", page.error());
+  const std::string note = seedingNote(seeding);
+  if (!note.empty()) page->warnings.push_back(note);
   json hits = json::array();
   for (const auto& h : page->hits) hits.push_back(hitJson(h));
-  json out = {{"hits", hits}, {"candidates", page->candidates}, {"warnings", page->warnings}};
+  json out = {{"hits", hits}, {"candidates", page->candidates}, {"warnings", page->warnings},
+              {"partial", !seeding.seeded && shared.seeder != nullptr}};
   if (!page->nextCursor.empty()) out["nextCursor"] = page->nextCursor;
+  // What a person reads: title, kind and service, the words that matched in
+  // context, where the fact comes from, and the URI to open it.
   std::string text = std::to_string(page->hits.size()) + " memor" + (page->hits.size() == 1 ? "y" : "ies") +
                      " found" + (page->nextCursor.empty() ? "" : " (more: pass cursor " + page->nextCursor + ")") + "\n";
   for (const auto& h : page->hits)
-    text += "#" + std::to_string(h.id) + " [" + h.kind + (h.service.empty() ? "" : ", " + h.service) + "] " + h.title +
-            "\n    " + h.snippet + "\n";
+    text += "\n" + h.title + "  (" + h.kind + (h.service.empty() ? "" : ", service " + h.service) + ")\n  " +
+            h.snippet + "\n  source: " + citeOf(h.cite, h.created) + "\n  " + uriOf(h.id) + "\n";
   for (const auto& w : page->warnings) text += "warning: " + w + "\n";
-  text += "kb_get {id} reads a whole memory";
+  text += "\nkb_get {id} reads a whole memory";
+  return ToolResult::ok(std::move(out), std::move(text));
+}
+
+// ---- kb_import ----
+
+ToolResult importAll(SharedKb& shared, const json& args, mcp::ToolContext& ctx) {
+  ParamReader r(args);
+  if (auto e = r.finish(); !e) return failed("kb_import", e.error());
+  if (!shared.seeder) return ToolResult::error("kb_import: this server has no universe to import");
+  auto report = shared.seeder->importAll([&](size_t done, size_t total) {
+    ctx.progress(static_cast<double>(done), static_cast<double>(total),
+                 "imported " + std::to_string(done) + " of " + std::to_string(total) + " services");
+  });
+  if (!report) return failed("kb_import", report.error());
+  json out = {{"read", report->read},         {"created", report->created}, {"updated", report->updated},
+              {"unchanged", report->unchanged}, {"removed", report->removed}, {"problems", report->problems}};
+  std::string text = "imported the universe's intents and repair log: " + std::to_string(report->read) +
+                     " fact(s) read, " + std::to_string(report->created) + " new, " +
+                     std::to_string(report->updated) + " updated, " + std::to_string(report->unchanged) +
+                     " unchanged, " + std::to_string(report->removed) + " forgotten (their source is gone)\n";
+  for (const auto& p : report->problems) text += "problem: " + p + "\n";
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
@@ -165,14 +208,16 @@ std::string memoryMarkdown(const Memory& m) {
     for (const auto& t : m.tags) s += " " + t;
     s += "\n";
   }
-  s += "- created: " + formatTime(m.created) + "\n- updated: " + formatTime(m.updated) + "\n\n" + m.body + "\n";
+  s += "- created: " + formatTime(m.created) + "\n- updated: " + formatTime(m.updated) +
+       "\n- source: " + citeOf(m.cite, m.created) + "\n\n" + m.body + "\n";
   return s;
 }
 
 }  // namespace
 
-Result<void> registerKbTools(mcp::Registry& registry, const AppConfig& config) {
-  auto shared = std::make_shared<SharedKb>(config.stateDir);
+Result<void> registerKbTools(mcp::Registry& registry, const Services& services) {
+  if (!services.knowledge) return fail(Error::internal("the kb tools need the knowledge base handle"));
+  auto shared = std::make_shared<SharedKb>(SharedKb{services.knowledge, services.seeder});
   using mcp::ToolContext;
   auto add = [&](mcp::ToolSpec spec) { return registry.addTool(std::move(spec)); };
   if (auto r = add({.name = "kb_remember",
@@ -195,6 +240,18 @@ Result<void> registerKbTools(mcp::Registry& registry, const AppConfig& config) {
                         "Pages of at most ~20k characters; pass nextCursor for more.",
                     .annotations = {.readOnly = true, .idempotent = true},
                     .handler = [shared](const json& a, ToolContext&) { return search(*shared, a); }});
+      !r)
+    return r;
+  if (auto r = add({.name = "kb_import",
+                    .title = "Re-import the universe into the knowledge base",
+                    .description =
+                        "Imports every service's intent (purpose, governance, status, gaps, dependencies and "
+                        "dependents, types, rpcs, patterns; each citing its file and line) and the repair log. "
+                        "Incremental: unchanged facts are skipped, facts whose declaration is gone are forgotten, "
+                        "nothing is stored twice. Not needed for normal use (the knowledge base seeds itself on "
+                        "first use and follows intent edits); use it after bulk changes. Reports progress.",
+                    .annotations = {.readOnly = false, .destructive = false, .idempotent = true},
+                    .handler = [shared](const json& a, ToolContext& c) { return importAll(*shared, a, c); }});
       !r)
     return r;
   if (auto r = add({.name = "kb_get",

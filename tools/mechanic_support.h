@@ -1,9 +1,9 @@
 // Shared plumbing of the mechanic tool group (tools/mechanic_tools.cpp for the
 // cascade_* tools and prompts, tools/repair_tools.cpp for the repair_* tools).
 //
-// One Mechanic per server, opened on first use: a universe that is not in a
-// git repository must not stop the server from starting; the tools then say
-// why they cannot run. Included only by those two files (it pulls in
+// The Mechanic is the process's one (tools/services.h), opened on first use:
+// a universe that is not in a git repository must not stop the server from
+// starting; the tools then say why they cannot run. Included only by those two files (it pulls in
 // nlohmann/json through mechanic/codec.h).
 #pragma once
 
@@ -21,29 +21,21 @@
 
 namespace flywheel::tools::mechanic_detail {
 
-/// Opens the universe's Mechanic lazily and keeps it for the server's life.
+/// The process's one Mechanic and repair memories (tools/services.h), as the
+/// group's handlers reach them.
 class MechanicHolder {
  public:
-  explicit MechanicHolder(AppConfig c) : config_(std::move(c)), memories_(config_.stateDir) {}
+  explicit MechanicHolder(const Services& s) : config_(s.config), mechanic_(s.mechanic), memories_(s.memories) {}
   /// The Mechanic, opened on the first call; the error says why it cannot run.
-  Result<mechanic::Mechanic*> get() {
-    std::lock_guard lock(mu_);
-    if (!m_) {
-      auto m = mechanic::Mechanic::open(config_.universeRoot);
-      if (!m) return fail(m.error());
-      m_ = std::move(*m);
-    }
-    return m_.get();
-  }
+  Result<mechanic::Mechanic*> get() { return mechanic_->get(); }
   const AppConfig& config() const { return config_; }
   /// Where repairs and landed cascades are remembered (the knowledge base).
-  RepairMemories& memories() { return memories_; }
+  RepairMemories& memories() { return *memories_; }
 
  private:
   AppConfig config_;
-  RepairMemories memories_;
-  std::mutex mu_;
-  std::unique_ptr<mechanic::Mechanic> m_;
+  std::shared_ptr<Lazy<mechanic::Mechanic>> mechanic_;
+  std::shared_ptr<RepairMemories> memories_;
 };
 using Holder = std::shared_ptr<MechanicHolder>;
 

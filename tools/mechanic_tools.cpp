@@ -2,8 +2,8 @@
 // mechanic/mechanic.h), the repair_* tools (tools/repair_tools.cpp) and the
 // `cascade`, `researcher` and `coder` prompts.
 //
-// One Mechanic per server, opened at registration so crash leftovers are
-// found and logged (stderr) at start-up; a universe outside git only makes the
+// The process's one Mechanic (tools/services.h), opened at registration so
+// crash leftovers are found and logged (stderr) at start-up; a universe outside git only makes the
 // tools answer with the reason. Handlers decode typed params, call the domain,
 // and encode; refusals and failures are isError results whose text names the
 // rule, what is allowed and what to do. Long calls report progress and pass
@@ -14,7 +14,6 @@
 #include "forge/template_set.h"
 #include "mechanic/intent_cascade.h"
 #include "mechanic/prompts.h"
-#include "mechanic/revisions.h"
 #include "tools/mechanic_support.h"
 
 namespace flywheel::tools {
@@ -99,18 +98,14 @@ ToolResult cascadeStart(const Holder& h, const json& args, mcp::ToolContext& ctx
   r.optional("from", from).optional("to", to);
   if (auto e = r.finish(); !e) return ToolResult::fromError(e.error());
   return withMechanic(h, [&](Mechanic& m) {
-    auto rr = defaultRevisions(m.universeRoot(), from, to);
-    if (!rr) return ToolResult::error("cascade_start: " + rr.error().message);
-    auto plan = planIntentCascade(m.universeRoot(), rr->from, rr->to, forge::TemplateSet::rustDir(h->config().sourceDir));
-    if (!plan) return ToolResult::error("cascade_start: " + rr->text() + ": " + plan.error().message);
-    auto st = m.cascadeStart(plan->spec, callContext(ctx));
-    if (!st) return ToolResult::error("cascade_start: " + st.error().message);
-    json out = statusJson(*st, m);
-    out["changes"] = plan->changes;
-    out["comparing"] = rr->text();
-    std::string text = rr->text() + "\n" + std::to_string(plan->changes.size()) + " intent change(s):\n";
-    for (const auto& c : plan->changes) text += "  " + c + "\n";
-    return ToolResult::ok(out, text + statusText(*st));
+    auto started = startIntentCascade(m, from, to, forge::TemplateSet::rustDir(h->config().sourceDir), callContext(ctx));
+    if (!started) return ToolResult::error("cascade_start: " + started.error().message);
+    json out = statusJson(started->status, m);
+    out["changes"] = started->changes;
+    out["comparing"] = started->comparing;
+    std::string text = started->comparing + "\n" + std::to_string(started->changes.size()) + " intent change(s):\n";
+    for (const auto& c : started->changes) text += "  " + c + "\n";
+    return ToolResult::ok(out, text + statusText(started->status));
   });
 }
 
@@ -264,8 +259,10 @@ void logStartup(MechanicHolder& holder) {
 
 }  // namespace
 
-Result<void> registerMechanicTools(mcp::Registry& registry, const AppConfig& config) {
-  auto h = std::make_shared<MechanicHolder>(config);
+Result<void> registerMechanicTools(mcp::Registry& registry, const Services& services) {
+  if (!services.mechanic || !services.memories)
+    return fail(Error::internal("the mechanic tools need the mechanic and repair-memory handles"));
+  auto h = std::make_shared<MechanicHolder>(services);
   logStartup(*h);
   if (auto r = registerMechanicToolList(registry, h, cascadeTools()); !r) return r;
   if (auto r = registerMechanicToolList(registry, h, repairTools()); !r) return r;

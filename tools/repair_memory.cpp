@@ -5,28 +5,15 @@
 #include "kb/kb_import.h"
 #include "kb/memory_rules.h"
 
-namespace flywheel::tools::mechanic_detail {
+namespace flywheel::tools {
 namespace fs = std::filesystem;
-
-Result<kb::KnowledgeBase*> RepairMemories::open() {
-  if (!kb_) {
-    auto cfg = kb::EmbedderConfig::fromEnvironment();
-    if (!cfg) return fail(cfg.error());
-    kb::KbOptions opts;
-    opts.embedder = *cfg;
-    auto kb = kb::KnowledgeBase::open(stateDir_, opts);
-    if (!kb) return fail(kb.error());
-    kb_ = std::move(*kb);
-  }
-  return kb_.get();
-}
 
 Result<size_t> RepairMemories::syncLocked() {
   const fs::path log = stateDir_ / "repairs.jsonl";
   std::error_code ec;
   const auto size = fs::file_size(log, ec);
   if (ec || size <= offset_) return size_t{0};
-  auto kb = open();
+  auto kb = knowledge_->get();
   if (!kb) return fail(kb.error());
   std::ifstream in(log, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(offset_));
@@ -48,13 +35,50 @@ Result<size_t> RepairMemories::syncLocked() {
 
 Result<size_t> RepairMemories::syncRepairLog() {
   std::lock_guard lock(mu_);
-  return syncLocked();
+  auto n = syncLocked();
+  if (!n) return n;
+  const size_t total = *n + unreported_;
+  unreported_ = 0;
+  return total;
+}
+
+namespace {
+// Remembers what the mechanic finishes, whoever drove it (an agent's tool
+// call or a daemon): the one path repairs and cascades take into the
+// knowledge base. Failures are dropped here: the next sync retries them.
+class MemoryObserver final : public mechanic::MechanicObserver {
+ public:
+  explicit MemoryObserver(std::weak_ptr<RepairMemories> m) : memories_(std::move(m)) {}
+  void sandboxCommitted(const mechanic::SandboxStatus&, std::int64_t, const mechanic::CommitResult&) override { sync(); }
+  void sandboxHalted(const mechanic::SandboxStatus&, std::int64_t) override { sync(); }
+  void epochAborted(std::int64_t) override { sync(); }
+  void epochLanded(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) override {
+    if (auto m = memories_.lock()) (void)m->rememberCascade(st, f);
+  }
+
+ private:
+  void sync() {
+    if (auto m = memories_.lock()) (void)m->syncInBackground();
+  }
+  std::weak_ptr<RepairMemories> memories_;
+};
+}  // namespace
+
+Result<size_t> RepairMemories::syncInBackground() {
+  std::lock_guard lock(mu_);
+  auto n = syncLocked();
+  if (n) unreported_ += *n;
+  return n;
+}
+
+std::shared_ptr<mechanic::MechanicObserver> RepairMemories::observer() {
+  return std::make_shared<MemoryObserver>(weak_from_this());
 }
 
 Result<void> RepairMemories::rememberCascade(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) {
   std::lock_guard lock(mu_);
   if (auto r = syncLocked(); !r) return fail(r.error());
-  auto kb = open();
+  auto kb = knowledge_->get();
   if (!kb) return fail(kb.error());
   kb::MemoryDraft d;
   d.kind = "cascade";
@@ -73,8 +97,9 @@ Result<void> RepairMemories::rememberCascade(const mechanic::CascadeStatus& st, 
           f.gauntlet.summary();
   d.body = kb::truncateUtf8(body, kb::kMaxBodyChars);
   d.sourceKey = "cascade:e" + std::to_string(st.epoch) + ":" + f.newCommit;
+  d.cite = "cascade epoch " + std::to_string(st.epoch) + ", commit " + f.newCommit.substr(0, 12) + " on " + f.userRef;
   if (auto r = (*kb)->remember(d); !r) return fail(r.error());
   return {};
 }
 
-}  // namespace flywheel::tools::mechanic_detail
+}  // namespace flywheel::tools

@@ -7,7 +7,7 @@
 // memory through kb::repairMemory, the path `flywheel kb import` takes, keyed
 // by its source so a later import adds nothing. Each landed cascade becomes a
 // `cascade` memory: the intent change, each service's outcome and the commits.
-// Included only by the mechanic group's files.
+// One per process (tools/services.h), shared by whatever drives the mechanic.
 #pragma once
 
 #include <cstdint>
@@ -17,28 +17,39 @@
 
 #include "core/error.h"
 #include "kb/knowledge_base.h"
+#include "mechanic/observer.h"
 #include "mechanic/types.h"
+#include "tools/services.h"
 
-namespace flywheel::tools::mechanic_detail {
+namespace flywheel::tools {
 
-class RepairMemories {
+class RepairMemories : public std::enable_shared_from_this<RepairMemories> {
  public:
-  explicit RepairMemories(std::filesystem::path stateDir) : stateDir_(std::move(stateDir)) {}
+  /// Reads <stateDir>/repairs.jsonl into the shared knowledge base.
+  RepairMemories(std::filesystem::path stateDir, std::shared_ptr<Lazy<kb::KnowledgeBase>> knowledge)
+      : stateDir_(std::move(stateDir)), knowledge_(std::move(knowledge)) {}
 
   /// Remembers the repair-log lines appended since the last call (all of
-  /// them on the first call); returns how many lines it read.
+  /// them on the first call); returns how many lines were remembered since
+  /// the last call, including those the observer remembered meanwhile.
   Result<size_t> syncRepairLog();
+  /// The same, from the mechanic's observer: counted for the next call above.
+  Result<size_t> syncInBackground();
+  /// An observer for the mechanic (mechanic/observer.h) that remembers
+  /// committed, halted and aborted repairs and landed cascades as they
+  /// happen, whoever drives the mechanic. Holds this object weakly.
+  std::shared_ptr<mechanic::MechanicObserver> observer();
   /// Remembers a landed cascade (after syncing the repair log).
   Result<void> rememberCascade(const mechanic::CascadeStatus& status, const mechanic::FinishResult& finish);
 
  private:
-  Result<kb::KnowledgeBase*> open();  // under mu_
   Result<size_t> syncLocked();
 
   std::filesystem::path stateDir_;
   std::mutex mu_;
-  std::unique_ptr<kb::KnowledgeBase> kb_;
+  std::shared_ptr<Lazy<kb::KnowledgeBase>> knowledge_;
   std::uintmax_t offset_ = 0;  // bytes of repairs.jsonl already remembered
+  size_t unreported_ = 0;      // lines the observer remembered since syncRepairLog
 };
 
-}  // namespace flywheel::tools::mechanic_detail
+}  // namespace flywheel::tools

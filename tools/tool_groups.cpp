@@ -2,13 +2,13 @@
 
 namespace flywheel::tools {
 
-Result<void> registerAllTools(mcp::Registry& registry, const AppConfig& config) {
+Result<void> registerAllTools(mcp::Registry& registry, const Services& services) {
 #define FLYWHEEL_TOOL_GROUP(Name) \
-  if (auto r = register##Name##Tools(registry, config); !r) return r;
+  if (auto r = register##Name##Tools(registry, services); !r) return r;
 #include "tools/groups.def"
 #undef FLYWHEEL_TOOL_GROUP
   (void)registry;
-  (void)config;
+  (void)services;
   return {};
 }
 

@@ -58,92 +58,92 @@ class Board {
   /// Opens (creating when missing) the board tables in the SQLite file at
   /// `dbPath` (normally <universe>/.flywheel/kb.sqlite) under migration
   /// module "board".
-  static Result<Board> open(const std::filesystem::path& dbPath, BoardOptions options = {});
+  [[nodiscard]] static Result<Board> open(const std::filesystem::path& dbPath, BoardOptions options = {});
 
   // ---- tasks ----
   /// Creates one open task. Errors: invalid_argument (empty or huge title,
   /// priority outside 0..4, negative wave or epoch).
-  Result<Task> create(const NewTask& task);
+  [[nodiscard]] Result<Task> create(const NewTask& task);
   /// Creates many tasks in one transaction (all or none), in order.
-  Result<std::vector<Task>> createMany(const std::vector<NewTask>& tasks);
+  [[nodiscard]] Result<std::vector<Task>> createMany(const std::vector<NewTask>& tasks);
   /// Errors: invalid_argument (malformed id), not_found.
-  Result<Task> get(const std::string& id);
+  [[nodiscard]] Result<Task> get(const std::string& id);
   /// A task with its incoming and outgoing edges.
-  Result<TaskDetail> show(const std::string& id);
+  [[nodiscard]] Result<TaskDetail> show(const std::string& id);
   /// A page of tasks in id order, filtered; `nextCursor` continues it.
-  Result<TaskPage> list(const ListQuery& query);
+  [[nodiscard]] Result<TaskPage> list(const ListQuery& query);
   /// A page of ready tasks (open, every blocker done, including tasks whose
   /// lease expired), ordered by priority, wave, age.
-  Result<TaskPage> ready(const ReadyQuery& query);
+  [[nodiscard]] Result<TaskPage> ready(const ReadyQuery& query);
 
   // ---- edges ----
   /// Adds `from <type> to`. Refuses self-edges, unknown tasks and a `blocks`
   /// edge that would close a cycle (failed_precondition naming the cycle).
   /// Adding an existing edge is a no-op.
-  Result<void> link(const std::string& from, const std::string& to, EdgeType type);
+  [[nodiscard]] Result<void> link(const std::string& from, const std::string& to, EdgeType type);
   /// Adds many edges in one transaction (all or none), checking cycles once.
-  Result<void> linkMany(const std::vector<Edge>& edges);
+  [[nodiscard]] Result<void> linkMany(const std::vector<Edge>& edges);
 
   // ---- claims and status ----
   /// Claims `request.taskId` (or the first ready task) for `request.agent`.
   /// Refusals (failed_precondition / conflict) name the holders when the
   /// slots are full, or say that nothing is ready.
-  Result<Claim> claim(const ClaimRequest& request);
+  [[nodiscard]] Result<Claim> claim(const ClaimRequest& request);
   /// Extends the holder's lease to now + leaseMs. Refused when `agent` does
   /// not hold the task (the message names the holder) or the lease expired
   /// and the task went back to the ready set.
-  Result<Task> renew(const std::string& id, const std::string& agent, std::int64_t leaseMs);
+  [[nodiscard]] Result<Task> renew(const std::string& id, const std::string& agent, std::int64_t leaseMs);
   /// Gives the task back to the ready set (holder only).
-  Result<Task> release(const std::string& id, const std::string& agent, const std::string& note = {});
+  [[nodiscard]] Result<Task> release(const std::string& id, const std::string& agent, const std::string& note = {});
   /// Marks the task done with a note; tasks it blocks lose one unfinished
   /// blocker. Only the current holder with a live lease completes, checked
   /// in the same transaction as the write: a holder whose lease expired, any
   /// other agent, and a second completion of a done task are refused
   /// (permission_denied when another agent holds it, failed_precondition
   /// otherwise, naming the status and what to do).
-  Result<Task> complete(const std::string& id, const std::string& agent, const std::string& note);
+  [[nodiscard]] Result<Task> complete(const std::string& id, const std::string& agent, const std::string& note);
   /// Sets status open, done, blocked or cancelled (in_progress only by claim):
   /// a deliberate override, e.g. a person marking a blocked task done. A held
   /// task can only be changed by its holder; a done task is refused (it
   /// changes only through reopen).
-  Result<Task> setStatus(const std::string& id, TaskStatus status, const std::string& agent,
+  [[nodiscard]] Result<Task> setStatus(const std::string& id, TaskStatus status, const std::string& agent,
                          const std::string& note = {});
   /// The explicit way back from done: sets a done task open again (its
   /// dependents wait on it again). Refused for a task that is not done.
-  Result<Task> reopen(const std::string& id, const std::string& agent, const std::string& note = {});
+  [[nodiscard]] Result<Task> reopen(const std::string& id, const std::string& agent, const std::string& note = {});
 
   // ---- slots ----
   /// Number of background slots (default 3); stored in the board file.
-  Result<int> backgroundSlots();
+  [[nodiscard]] Result<int> backgroundSlots();
   /// Errors: invalid_argument unless 0..64.
-  Result<void> setBackgroundSlots(int n);
+  [[nodiscard]] Result<void> setBackgroundSlots(int n);
   /// Live claims (in progress, lease not expired), foreground first.
-  Result<std::vector<Task>> holders();
+  [[nodiscard]] Result<std::vector<Task>> holders();
 
   // ---- plans and epochs ----
   /// Materialises a cascade plan as tasks (one per service, `blocks` edges
   /// from each dependency in the plan) tagged with the plan's epoch, and
   /// cancels the open and blocked tasks of older epochs. Idempotent for an
   /// epoch already materialised. Refuses an epoch older than the newest.
-  Result<PlanResult> materialisePlan(const PlanInput& plan);
+  [[nodiscard]] Result<PlanResult> materialisePlan(const PlanInput& plan);
 
   // ---- views and checks ----
   /// A Mermaid flowchart of at most `maxNodes` tasks (filtered by epoch when
   /// given), edges among them, and a comment naming what was left out.
-  Result<std::string> mermaid(const GraphQuery& query);
+  [[nodiscard]] Result<std::string> mermaid(const GraphQuery& query);
   /// Recomputes every task's unfinished-blocker count from the edges and
   /// reports the first mismatch (for tests and `flywheel board` checks).
-  Result<void> checkConsistency();
+  [[nodiscard]] Result<void> checkConsistency();
 
   Db& db() { return db_; }
   std::int64_t now() const { return clock_(); }
 
  private:
   Board(Db db, Clock clock) : db_(std::move(db)), clock_(std::move(clock)) {}
-  Result<Task> transitionLocked(std::int64_t seq, TaskStatus to, const std::string& agent, const std::string& note,
+  [[nodiscard]] Result<Task> transitionLocked(std::int64_t seq, TaskStatus to, const std::string& agent, const std::string& note,
                                 const char* verb);
-  Result<void> sweepExpiredLocked();
-  Result<Task> changeStatus(const std::string& id, TaskStatus status, const std::string& agent,
+  [[nodiscard]] Result<void> sweepExpiredLocked();
+  [[nodiscard]] Result<Task> changeStatus(const std::string& id, TaskStatus status, const std::string& agent,
                             const std::string& note, bool reopening);
 
   Db db_;

@@ -18,19 +18,19 @@ inline constexpr const char* kTaskColumns =
 Task readTask(const Stmt& s);
 
 /// Loads one task by sequence number. Errors: not_found naming `id`.
-Result<Task> loadTask(Db& db, std::int64_t seq);
+[[nodiscard]] Result<Task> loadTask(Db& db, std::int64_t seq);
 
 /// Checks a free-text field's size; errors name the field and the limit.
-Result<void> checkText(std::string_view what, const std::string& value, size_t max, bool required);
+[[nodiscard]] Result<void> checkText(std::string_view what, const std::string& value, size_t max, bool required);
 
 /// Shortens text for error messages and labels.
 std::string clip(std::string_view s, size_t max);
 
 /// Lowers the unfinished-blocker count of every task `seq` blocks by `delta`
 /// (delta -1 when `seq` becomes done, +1 when it stops being done).
-Result<void> adjustDependents(Db& db, std::int64_t seq, int delta, std::int64_t now);
+[[nodiscard]] Result<void> adjustDependents(Db& db, std::int64_t seq, int delta, std::int64_t now);
 
 /// Adds edges inside the caller's transaction (see Board::linkMany).
-Result<void> linkLocked(Db& db, const std::vector<Edge>& edges, std::int64_t now);
+[[nodiscard]] Result<void> linkLocked(Db& db, const std::vector<Edge>& edges, std::int64_t now);
 
 }  // namespace flywheel::board::detail

@@ -24,14 +24,14 @@ std::string_view toString(EdgeType t);
 /// Wire names: "foreground", "background".
 std::string_view toString(SlotKind k);
 /// Errors: invalid_argument naming the accepted values.
-Result<TaskStatus> parseStatus(std::string_view s);
-Result<EdgeType> parseEdgeType(std::string_view s);
-Result<SlotKind> parseSlotKind(std::string_view s);
+[[nodiscard]] Result<TaskStatus> parseStatus(std::string_view s);
+[[nodiscard]] Result<EdgeType> parseEdgeType(std::string_view s);
+[[nodiscard]] Result<SlotKind> parseSlotKind(std::string_view s);
 
 /// Task ids are "t" followed by a positive decimal number ("t42").
 std::string formatTaskId(std::int64_t seq);
 /// Errors: invalid_argument for anything that is not a well-formed id.
-Result<std::int64_t> parseTaskId(std::string_view id);
+[[nodiscard]] Result<std::int64_t> parseTaskId(std::string_view id);
 
 inline constexpr int kMaxPriority = 4;
 inline constexpr size_t kMaxTitle = 200;

@@ -7,10 +7,7 @@
 #include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
-namespace flywheel::tools {
-// Also declared by tools/groups.def once the Board group is listed there.
-Result<void> registerBoardTools(mcp::Registry& registry, const AppConfig& config);
-}  // namespace flywheel::tools
+#include "tools/tool_groups.h"
 
 using namespace flywheel;
 using nlohmann::json;
@@ -20,7 +17,7 @@ namespace {
 struct BoardServer : flywheel::testing::ToolTestServer {
   std::filesystem::path dir = board::test::freshDir("tools");
 
-  BoardServer() { start(tools::registerBoardTools(server, {dir, dir / ".flywheel", FLYWHEEL_SOURCE_DIR})); }
+  BoardServer() { start(tools::registerBoardTools(server, servicesOf(dir))); }
   ~BoardServer() {
     stop();
     std::error_code ec;

@@ -11,11 +11,6 @@
 #include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
-namespace flywheel::tools {
-// Also declared by tools/groups.def once the Kb group is listed there.
-Result<void> registerKbTools(mcp::Registry& registry, const AppConfig& config);
-}  // namespace flywheel::tools
-
 using namespace flywheel;
 using nlohmann::json;
 
@@ -26,7 +21,7 @@ struct KbServer : flywheel::testing::ToolTestServer {
 
   KbServer() {
     ::setenv("FLYWHEEL_KB_EMBEDDER", "hashing", 1);
-    start(tools::registerKbTools(server, {dir.path, dir.path / ".flywheel", FLYWHEEL_SOURCE_DIR}));
+    start(tools::registerKbTools(server, servicesOf(dir.path)));
   }
   ~KbServer() { stop(); }  // before dir goes
 };

@@ -22,10 +22,10 @@ struct AgentServer : flywheel::testing::ToolTestServer {
   explicit AgentServer(const std::string& name, int maxCycles = 6) : u(name, maxCycles) {
     ::setenv("FLYWHEEL_KB_EMBEDDER", "hashing", 1);
     const fs::path root = fs::canonical(u.root);
-    tools::AppConfig config{root, root / ".flywheel", FLYWHEEL_SOURCE_DIR};
-    Result<void> r = tools::registerMechanicTools(server, config);
-    if (r) r = tools::registerGraphTools(server, config);
-    if (r) r = tools::registerKbTools(server, config);
+    const auto& services = servicesOf(root);
+    Result<void> r = tools::registerMechanicTools(server, services);
+    if (r) r = tools::registerGraphTools(server, services);
+    if (r) r = tools::registerKbTools(server, services);
     start(r);
   }
   ~AgentServer() { stop(); }

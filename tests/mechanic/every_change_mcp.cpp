@@ -10,12 +10,18 @@
 //            cascade_start opens a cascade with nothing broken,
 //            cascade_finish lands it with no agent, and it is stamp-clean
 //            too (dependents' generated.rs headers were stamped with it).
+//            A daemon loop on the same services (cli/services.h) sees the
+//            agent's cascade_start preempt the cascade it started.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <iostream>
+#include <mutex>
 
 #include "fixture.h"
+#include "forge/template_set.h"
+#include "mechanic/intent_cascade.h"
+#include "mechanic/mechanic.h"
 #include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
@@ -31,10 +37,10 @@ struct ShopServer : flywheel::testing::ToolTestServer {
   ShopServer() {
     root = copyShopRepo("flywheel-every-change");
     root = fs::canonical(root);
-    flywheel::tools::AppConfig config{root, root / ".flywheel", FLYWHEEL_SOURCE_DIR};
-    Result<void> r = flywheel::tools::registerGraphTools(server, config);
-    if (r) r = flywheel::tools::registerMechanicTools(server, config);
-    if (r) r = flywheel::tools::registerForgeTools(server, config);
+    const auto& services = servicesOf(root);
+    Result<void> r = flywheel::tools::registerGraphTools(server, services);
+    if (r) r = flywheel::tools::registerMechanicTools(server, services);
+    if (r) r = flywheel::tools::registerForgeTools(server, services);
     start(r);
   }
   ~ShopServer() {
@@ -143,9 +149,38 @@ TEST_CASE("every intent change lands through a cascade; the queue says what to i
   s.edit("services/user/intent.lisp", "(enum Tier free vip)", "\n  (type Note (field text String))");
   git(s.root, {"commit", "-q", "-am", "user: a Note type"});
   const std::string beforeNote = git(s.root, {"rev-parse", "HEAD"});
+
+  // A daemon loop beside the tool groups, on the same services: it watches
+  // the one mechanic and starts a cascade through the same policy
+  // cascade_start uses; the agent's cascade_start then preempts it. With a
+  // mechanic of its own (the old wiring) the daemon would see nothing.
+  struct Watch : flywheel::mechanic::MechanicObserver {
+    std::vector<std::string> seen;
+    std::mutex mu;
+    void epochOpened(const flywheel::mechanic::CascadeStatus& st) override {
+      std::lock_guard lock(mu);
+      seen.push_back("opened " + std::to_string(st.epoch));
+    }
+    void epochSuperseded(std::int64_t e, std::int64_t by) override {
+      std::lock_guard lock(mu);
+      seen.push_back("superseded " + std::to_string(e) + " by " + std::to_string(by));
+    }
+  };
+  auto watch = std::make_shared<Watch>();
+  auto daemonMechanic = s.services->mechanic->get();
+  REQUIRE(daemonMechanic);
+  (*daemonMechanic)->addObserver(watch);
+  auto daemonEpoch = flywheel::mechanic::startIntentCascade(**daemonMechanic, std::nullopt, std::nullopt,
+                                                             flywheel::forge::TemplateSet::rustDir(FLYWHEEL_SOURCE_DIR), {});
+  REQUIRE(daemonEpoch);
+
   auto tNote = Clock::now();
   start = s.okSlow("cascade_start", json::object());
   INFO(start.dump(1));
+  const std::string d = std::to_string(daemonEpoch->status.epoch), a = std::to_string(start["epoch"].get<int>());
+  CHECK(watch->seen == std::vector<std::string>{"opened " + d, "superseded " + d + " by " + a, "opened " + a});
+  CHECK(start["preempted"] == json::array({daemonEpoch->status.epoch}));
+  (*daemonMechanic)->removeObserver(watch.get());
   CHECK(start["changes"] == json::array({"user/Note: type added, compatible"}));
   REQUIRE(start["queue"].size() >= 1);
   for (const auto& q : start["queue"]) CHECK(q["status"] == "green");

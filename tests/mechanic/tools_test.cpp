@@ -9,6 +9,7 @@
 
 #include "fixture.h"
 #include "server/tool_api.h"
+#include "cli/services.h"
 #include "tools/tool_groups.h"
 
 using namespace flywheel;
@@ -58,7 +59,8 @@ TEST_CASE("mechanic tools: an uncommitted intent change opens a cascade and sand
 
   CollectingRegistry reg;
   tools::AppConfig config{fs::canonical(root), fs::canonical(root) / ".flywheel", FLYWHEEL_SOURCE_DIR};
-  REQUIRE(tools::registerMechanicTools(reg, config));
+  auto services = cli::buildServices(config);
+  REQUIRE(tools::registerMechanicTools(reg, *services));
   CHECK(reg.tools.size() == 12);
   CHECK(reg.prompts.size() == 3);
   auto msgs = reg.prompts.at("cascade").get({});
@@ -130,7 +132,7 @@ TEST_CASE("mechanic tools: crash leftovers are logged to stderr at start-up", "[
   auto* old = std::cerr.rdbuf(err.rdbuf());
   CollectingRegistry reg;
   tools::AppConfig config{fs::canonical(root), fs::canonical(root) / ".flywheel", FLYWHEEL_SOURCE_DIR};
-  auto registered = tools::registerMechanicTools(reg, config);
+  auto registered = tools::registerMechanicTools(reg, *cli::buildServices(config));
   std::cerr.rdbuf(old);
   REQUIRE(registered);
   INFO(err.str());
@@ -143,7 +145,7 @@ TEST_CASE("mechanic tools: crash leftovers are logged to stderr at start-up", "[
   std::ostringstream quiet;
   old = std::cerr.rdbuf(quiet.rdbuf());
   CollectingRegistry reg2;
-  auto again = tools::registerMechanicTools(reg2, config);
+  auto again = tools::registerMechanicTools(reg2, *cli::buildServices(config));
   std::cerr.rdbuf(old);
   REQUIRE(again);
   CHECK(quiet.str().empty());

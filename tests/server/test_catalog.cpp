@@ -19,6 +19,7 @@
 #include "server/mcp_server.h"
 #include "server/schema_validator.h"
 #include "server/transport.h"
+#include "cli/services.h"
 #include "tools/tool_groups.h"
 
 using namespace flywheel;
@@ -49,9 +50,9 @@ json readJson(const fs::path& p) {
 TEST_CASE("every registered tool has valid schemas and passing examples", "[catalog]") {
   useStderrLogging();
   fs::path universe = tempUniverse();
-  tools::AppConfig config{.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR};
+  auto services = cli::buildServices({.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR});
   McpServer server({.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas"});
-  auto registered = tools::registerAllTools(server, config);
+  auto registered = tools::registerAllTools(server, *services);
   INFO((registered ? std::string("registered") : registered.error().message));
   REQUIRE(registered);
   auto names = server.registry().toolNames();
@@ -82,9 +83,9 @@ TEST_CASE("every registered tool has valid schemas and passing examples", "[cata
 TEST_CASE("the catalogue over a real stdio pipe: pipelined tools/list pages arrive whole and in order", "[catalog][stdio]") {
   useStderrLogging();
   fs::path universe = tempUniverse();
-  tools::AppConfig config{.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR};
+  auto services = cli::buildServices({.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR});
   McpServer server({.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas"});
-  REQUIRE(tools::registerAllTools(server, config));
+  REQUIRE(tools::registerAllTools(server, *services));
   int toServer[2], fromServer[2];
   REQUIRE(pipe(toServer) == 0);
   REQUIRE(pipe(fromServer) == 0);
@@ -139,14 +140,14 @@ TEST_CASE("a tools/list page still in the pipe when flywheel exits reaches the c
   // the page's memory (vmsplice), which must not have been freed and reused.
   useStderrLogging();
   fs::path universe = tempUniverse();
-  tools::AppConfig config{.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR};
+  auto services = cli::buildServices({.universeRoot = universe, .stateDir = universe / ".flywheel", .sourceDir = FLYWHEEL_SOURCE_DIR});
   int toServer[2], fromServer[2];
   REQUIRE(pipe(toServer) == 0);
   REQUIRE(pipe(fromServer) == 0);
   REQUIRE(fcntl(fromServer[1], F_SETPIPE_SZ, 1 << 20) > 0);  // the whole answer fits: serve never blocks
   {
     McpServer server({.schemaDir = fs::path(FLYWHEEL_SOURCE_DIR) / "schemas"});
-    REQUIRE(tools::registerAllTools(server, config));
+    REQUIRE(tools::registerAllTools(server, *services));
     auto transport = makeStdioTransport(toServer[0], fromServer[1], 1u << 20);
     std::string requests =
         R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"

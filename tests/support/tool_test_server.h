@@ -15,19 +15,29 @@
 #include "core/error.h"
 #include "server/mcp_server.h"
 #include "server/memory_transport.h"
+#include "cli/services.h"
 
 namespace flywheel::testing {
 
 struct ToolTestServer {
   using json = nlohmann::json;
 
+  /// The composition root's services (declared first: they outlive the server).
+  std::shared_ptr<tools::Services> services;
   mcp::McpServer server{{.schemaDir = std::filesystem::path(FLYWHEEL_SOURCE_DIR) / "schemas"}};
+
+  /// Builds the services of the universe at `root`, as `flywheel serve` does.
+  const tools::Services& servicesOf(const std::filesystem::path& root) {
+    services = cli::buildServices({root, root / ".flywheel", FLYWHEEL_SOURCE_DIR});
+    return *services;
+  }
   std::unique_ptr<mcp::InMemoryClient> client;
 
   /// Takes the group's registration result and connects the client.
   void start(const Result<void>& registered) {
     INFO((registered ? std::string() : registered.error().message));
     REQUIRE(registered.has_value());
+    if (services) cli::startWatching(*services);  // as `flywheel serve` does after registration
     client = std::make_unique<mcp::InMemoryClient>(server);
     client->initialize();
   }

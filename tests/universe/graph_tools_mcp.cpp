@@ -56,7 +56,7 @@ struct ShopCopy {
 /// The graph tool group on a fresh shop copy, with an in-memory client.
 struct GraphServer : flywheel::testing::ToolTestServer {
   ShopCopy shop;
-  GraphServer() { start(flywheel::tools::registerGraphTools(server, {shop.dir, shop.dir / ".flywheel", FLYWHEEL_SOURCE_DIR})); }
+  GraphServer() { start(flywheel::tools::registerGraphTools(server, servicesOf(shop.dir))); }
   ~GraphServer() { stop(); }  // before the shop copy goes
 };
 
