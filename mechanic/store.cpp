@@ -45,6 +45,9 @@ json epochBody(const EpochRow& r) {
           {"gates", r.config.gates},
           {"max_repair_cycles", r.config.maxRepairCycles},
           {"intent_change", r.intentChange},
+          {"intent_from", r.intentFrom},
+          {"intent_to", r.intentTo},
+          {"templates_fingerprint", r.templatesFingerprint},
           {"queue", queue},
           {"stamped_files", r.stampedFiles}};
 }
@@ -63,6 +66,9 @@ EpochRow epochFrom(Stmt& st) {
     r.config.gates = b.value("gates", kDefaultGates);
     r.config.maxRepairCycles = b.value("max_repair_cycles", 5);
     r.intentChange = b.value("intent_change", "");
+    r.intentFrom = b.value("intent_from", "");
+    r.intentTo = b.value("intent_to", "");
+    r.templatesFingerprint = b.value("templates_fingerprint", "");
     r.stampedFiles = b.value("stamped_files", std::vector<std::string>{});
   }
   if (!st.isNull(6)) r.supersededBy = st.int64(6);
