@@ -38,31 +38,66 @@ Result<TemplateSet> TemplateSet::fromTexts(const std::map<std::string, std::stri
   return set;
 }
 
-Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
-  std::map<std::string, std::string> texts;
-  if (dir.empty()) {
-    constexpr std::string_view kPrefix = "forge/templates/rust/";
-    for (const auto& [path, text] : builtinAssetsUnder(kPrefix)) {
-      std::string_view file = path.substr(kPrefix.size());
-      if (file.ends_with(".tmpl") && file.find('/') == std::string_view::npos)
-        texts[std::string(file.substr(0, file.size() - 5))] = std::string(text);
-    }
-    return fromTexts(texts, dir, "the built-in ");
-  }
+namespace {
+
+// Every `*.tmpl` of `dir`, keyed by name without `.tmpl`, into `texts`
+// (replacing a template of the same name). `role` says what the dir is for.
+Result<void> readTemplateDir(const std::filesystem::path& dir, const std::string& role,
+                             std::map<std::string, std::string>& texts) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    return fail(Error::notFound("forge templates: " + dir.string() +
-                                " is not a directory; unset FLYWHEEL_HOME to use the built-in templates, or point it"
-                                " at a tree holding forge/templates/rust"));
+    return fail(Error::notFound("forge templates: " + dir.string() + " is not a directory; " + role));
+  std::map<std::string, std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto& p = entry.path();
     if (p.extension() != ".tmpl") continue;
     auto text = readFile(p);
     if (!text) return fail(text.error());
-    texts[p.stem().string()] = *text;
+    found[p.stem().string()] = *text;
   }
   if (ec) return fail(Error::io("forge templates: cannot list " + dir.string() + ": " + ec.message()));
+  for (auto& [name, text] : found) texts[name] = std::move(text);
+  return {};
+}
+
+std::map<std::string, std::string> builtinTexts() {
+  std::map<std::string, std::string> texts;
+  constexpr std::string_view kPrefix = "forge/templates/rust/";
+  for (const auto& [path, text] : builtinAssetsUnder(kPrefix)) {
+    std::string_view file = path.substr(kPrefix.size());
+    if (file.ends_with(".tmpl") && file.find('/') == std::string_view::npos)
+      texts[std::string(file.substr(0, file.size() - 5))] = std::string(text);
+  }
+  return texts;
+}
+
+}  // namespace
+
+Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir) {
+  if (dir.empty()) return fromTexts(builtinTexts(), dir, "the built-in ");
+  std::map<std::string, std::string> texts;
+  if (auto r = readTemplateDir(dir, "unset FLYWHEEL_HOME to use the built-in templates, or point it at a tree "
+                                    "holding forge/templates/rust", texts);
+      !r)
+    return fail(r.error());
   return fromTexts(texts, dir, (dir / "").string());
+}
+
+Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir,
+                                      const std::vector<std::filesystem::path>& overrideDirs) {
+  if (overrideDirs.empty()) return load(dir);
+  std::map<std::string, std::string> texts;
+  if (dir.empty()) texts = builtinTexts();
+  else if (auto r = readTemplateDir(dir, "pass an existing base directory, or none for the built-in templates", texts);
+           !r)
+    return fail(r.error());
+  for (const auto& o : overrideDirs)
+    if (auto r = readTemplateDir(o, "an override directory must exist (it may be empty)", texts); !r)
+      return fail(r.error());
+  // Overrides only replace or add, so a missing template is missing from the base.
+  auto set = fromTexts(texts, dir, dir.empty() ? "the built-in " : (dir / "").string());
+  if (set) set->overrideDirs_ = overrideDirs;
+  return set;
 }
 
 std::string TemplateSet::render(std::string_view name, const TemplateObject& context) const {

@@ -1,5 +1,6 @@
 // The templates of one Forge target: built into flywheel, or loaded once from
-// a directory of data files.
+// a directory of data files, optionally with override directories on top (a
+// universe's or a proposal's templates over the built-in ones).
 //
 // `forge/templates/rust/` holds one `<name>.tmpl` per piece of output (a
 // pattern, a type kind, the header, the files created once). Loading checks
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "forge/template.h"
@@ -25,6 +27,14 @@ class TemplateSet {
   /// and checks that the Rust stamper's templates are all there.
   static Result<TemplateSet> load(const std::filesystem::path& dir);
 
+  /// The set of `dir` (the built-in one when empty) with each directory of
+  /// `overrideDirs` laid on top, in order: a `<name>.tmpl` there replaces the
+  /// template of that name or adds a new one. The result is checked and
+  /// fingerprinted as a whole. A missing override directory is an error
+  /// (an empty one changes nothing).
+  static Result<TemplateSet> load(const std::filesystem::path& dir,
+                                  const std::vector<std::filesystem::path>& overrideDirs);
+
   /// `<sourceDir>/forge/templates/rust`; empty (the built-in templates) when
   /// `sourceDir` is empty, i.e. FLYWHEEL_HOME is not set.
   static std::filesystem::path rustDir(const std::filesystem::path& sourceDir) {
@@ -36,6 +46,8 @@ class TemplateSet {
 
   /// Where the templates came from; empty for the built-in ones.
   const std::filesystem::path& dir() const { return dir_; }
+  /// The override directories laid over dir(), in order (load's second form).
+  const std::vector<std::filesystem::path>& overrideDirs() const { return overrideDirs_; }
 
   /// A hash of every template's name and text (16 hex digits): changes when
   /// any template does, so that stamps re-render (see input_hash.h).
@@ -46,6 +58,7 @@ class TemplateSet {
                                        const std::filesystem::path& dir, const std::string& where);
 
   std::filesystem::path dir_;
+  std::vector<std::filesystem::path> overrideDirs_;
   std::string fingerprint_;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> templates_;
 };

@@ -1,49 +1,38 @@
-// importRepairLog: one memory per line of .flywheel/repairs.jsonl.
-#include <nlohmann/json.hpp>
-
+// importRepairLog: one memory per line of .flywheel/repairs.jsonl, read
+// through the mechanic's typed record (flywheel_repair_log, which depends on
+// core only, so kb does not depend on the mechanic).
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "kb/kb_import.h"
 #include "kb/memory_rules.h"
+#include "mechanic/repair_record.h"
 
 namespace flywheel::kb {
 namespace {
 
-using nlohmann::json;
+using mechanic::LoggedDiagnostic;
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-// "E0308 mismatched types (src/custom.rs:12)" from whatever shape a diagnostic has.
-std::string describeDiagnostic(const json& d, std::set<std::string>& codes) {
-  if (d.is_string()) return d.get<std::string>();
-  if (!d.is_object()) return d.dump();
-  std::string code = str(d, "code"), message = str(d, "message"), file = str(d, "file");
-  if (message.empty()) message = str(d, "rendered");
-  if (!code.empty() && code.size() <= 16) codes.insert(code);
-  std::string s = code.empty() ? message : code + " " + message;
-  if (!file.empty()) s += " (" + file + (d.contains("line") ? ":" + str(d, "line") : "") + ")";
+// "E0308 mismatched types (src/custom.rs:12)".
+std::string describeDiagnostic(const LoggedDiagnostic& d, std::set<std::string>& codes) {
+  if (!d.code.empty() && d.code.size() <= 16) codes.insert(d.code);
+  std::string s = d.code.empty() ? d.message : d.code + " " + d.message;
+  if (!d.file.empty()) s += " (" + d.file + (d.line > 0 ? ":" + std::to_string(d.line) : "") + ")";
   return s;
 }
 
-std::string describeDiff(const json& diff) {
+std::string describeDiff(const std::map<std::string, std::string>& diff) {
   std::string s;
-  if (diff.is_object()) {
-    for (const auto& [file, change] : diff.items()) {
-      s += "- " + file;
-      if (change.is_string()) s += "\n" + truncateUtf8(change.get<std::string>(), 1500);
-      s += "\n";
+  for (const auto& [file, change] : diff) {
+    if (file.empty()) {  // a format-1 line's one diff text
+      s += truncateUtf8(change, 3000);
+      continue;
     }
-  } else if (diff.is_array()) {
-    for (const auto& f : diff) s += "- " + (f.is_string() ? f.get<std::string>() : f.dump()) + "\n";
-  } else if (diff.is_string()) {
-    s = truncateUtf8(diff.get<std::string>(), 3000);
+    s += "- " + file;
+    if (!change.empty()) s += "\n" + truncateUtf8(change, 1500);
+    s += "\n";
   }
   return s;
 }
@@ -51,43 +40,41 @@ std::string describeDiff(const json& diff) {
 }  // namespace
 
 Result<MemoryDraft> repairMemory(const std::string& line) {
-  json j = json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(Error::invalidArgument("not a JSON object"));
+  auto rec = mechanic::parseRepairRecord(line);
+  if (!rec) return fail(rec.error());
+  const mechanic::RepairRecord& r = *rec;
   MemoryDraft d;
   d.kind = "repair";
-  d.service = str(j, "service");
-  std::string outcome = str(j, "outcome"), epoch = str(j, "epoch"), plan = str(j, "plan");
+  d.service = r.service;
+  // Epoch ids start at 1: 0 means the line names no epoch.
+  const std::string epoch = r.epoch > 0 ? std::to_string(r.epoch) : "";
   std::set<std::string> codes;
   std::string diags;
-  if (auto it = j.find("diagnostics_before"); it != j.end() && it->is_array())
-    for (const auto& x : *it) diags += "- " + describeDiagnostic(x, codes) + "\n";
+  for (const auto& x : r.diagnosticsBefore) diags += "- " + describeDiagnostic(x, codes) + "\n";
   std::string firstDiag = diags.empty() ? "" : diags.substr(2, diags.find('\n') - 2);
   d.title = "Repair of " + (d.service.empty() ? std::string("a service") : d.service) +
-            (outcome.empty() ? "" : " (" + outcome + ")") + (firstDiag.empty() ? "" : ": " + firstDiag);
+            (r.outcome.empty() ? "" : " (" + r.outcome + ")") + (firstDiag.empty() ? "" : ": " + firstDiag);
   d.title = truncateUtf8(d.title, kMaxTitleChars);
   std::string body;
-  if (auto ic = str(j, "intent_change"); !ic.empty()) body += "Intent change: " + ic + "\n";
-  if (!plan.empty()) body += "Plan: " + plan + "\n";
-  body += "Outcome: " + (outcome.empty() ? std::string("unknown") : outcome);
-  if (auto c = str(j, "cycles"); !c.empty()) body += " after " + c + " cycle(s)";
-  if (auto m = str(j, "mode"); !m.empty()) body += ", governance " + m;
+  if (!r.intentChange.empty()) body += "Intent change: " + r.intentChange + "\n";
+  if (!r.plan.empty()) body += "Plan: " + r.plan + "\n";
+  body += "Outcome: " + (r.outcome.empty() ? std::string("unknown") : r.outcome);
+  // The mechanic's records (they name a sandbox) always count their cycles.
+  if (r.cycles > 0 || !r.sandbox.empty()) body += " after " + std::to_string(r.cycles) + " cycle(s)";
+  if (!r.mode.empty()) body += ", governance " + r.mode;
   if (!epoch.empty()) body += ", epoch " + epoch;
   body += "\n";
   if (!diags.empty()) body += "Diagnostics before:\n" + diags;
-  if (auto it = j.find("diff"); it != j.end())
-    if (auto s = describeDiff(*it); !s.empty()) body += "Changed:\n" + s;
-  if (auto it = j.find("summary"); it != j.end() && it->is_string()) body += it->get<std::string>() + "\n";
+  if (auto s = describeDiff(r.diff); !s.empty()) body += "Changed:\n" + s;
+  if (!r.summary.empty()) body += r.summary + "\n";
   d.body = truncateUtf8(body, kMaxBodyChars);
   d.tags = {"repair"};
-  if (!outcome.empty()) d.tags.push_back(outcome);
+  if (!r.outcome.empty()) d.tags.push_back(r.outcome);
   for (const auto& c : codes) d.tags.push_back(c);
   if (d.tags.size() > kMaxTags) d.tags.resize(kMaxTags);
   for (auto& t : d.tags) t = truncateUtf8(t, kMaxTagChars);
-  if (auto t = j.find("timings"); t != j.end() && t->is_object() && t->contains("finished_at") &&
-                                  (*t)["finished_at"].is_number())
-    d.created = static_cast<std::int64_t>(std::floor((*t)["finished_at"].get<double>()));
-  std::string sandbox = str(j, "sandbox");
-  d.sourceKey = !epoch.empty() && !sandbox.empty() ? "repair:e" + epoch + ":s" + sandbox : "repair:" + hashHex(line);
+  if (r.timings.finishedAt > 0) d.created = static_cast<std::int64_t>(std::floor(r.timings.finishedAt));
+  d.sourceKey = !epoch.empty() && !r.sandbox.empty() ? "repair:e" + epoch + ":s" + r.sandbox : "repair:" + hashHex(line);
   return d;
 }
 

@@ -10,6 +10,7 @@
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
 #include "mechanic/queue_state.h"
+#include "mechanic/worktrees.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -132,7 +133,8 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
     auto base = repo->resolve("HEAD");
     if (!base) return fail(base.error());
     row = EpochRow{.state = "starting", .userRef = *ref, .baseCommit = *base, .services = spec.services,
-                   .config = spec.config, .intentChange = spec.intentChange};
+                   .config = spec.config, .intentChange = spec.intentChange, .intentFrom = spec.intentFrom,
+                   .intentTo = spec.intentTo, .templatesFingerprint = spec.templatesFingerprint};
   }
   auto id = store_->insertEpoch(row);
   if (!id) return fail(id.error());
@@ -158,10 +160,10 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
   if (auto r = store_->updateEpoch(row); !r) return abandon(r.error());
   Result<void> created = [&]() -> Result<void> {
     std::lock_guard lock(gitMu_);  // released before abandon(), which takes it again
-    auto repo = GitRepo::open(repoRoot_);
-    if (!repo) return fail(repo.error());
-    if (auto r = repo->createBranch(row.cascadeBranch, row.baseCommit); !r) return r;
-    return repo->addWorktree(name, worktreePath(name), row.cascadeBranch);
+    auto wt = Worktrees(repoRoot_, stateDir(), prefix_).open(
+        {.name = name, .kind = "cascade", .owner = epochOwner(row.id), .commit = row.baseCommit,
+         .branch = row.cascadeBranch});
+    return wt ? Result<void>() : fail(wt.error());
   }();
   if (!created) return abandon(created.error());
   const fs::path cu = worktreeUniverse(name);

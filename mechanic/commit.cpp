@@ -7,6 +7,8 @@
 #include "mechanic/codec.h"
 #include "mechanic/git.h"
 #include "mechanic/mechanic.h"
+#include "mechanic/repair_record_json.h"
+#include "mechanic/worktrees.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -72,11 +74,8 @@ Result<FinishResult> Mechanic::landCascade(EpochRow& e, const std::string& head,
   std::vector<std::string> names = {cascadeWorktreeName(e.id)};
   if (sbs)
     for (const auto& s : *sbs) names.push_back(s.id);
-  for (const auto& n : names) {
-    repo->removeWorktree(n, worktreePath(n));
-    std::error_code ec;
-    fs::remove_all(buildDir(n), ec);
-  }
+  const Worktrees wts(repoRoot_, stateDir(), prefix_);
+  for (const auto& n : names) wts.remove(n);
   if (sbs)
     for (const auto& s : *sbs) repo->deleteBranch("flywheel/e" + std::to_string(e.id) + "/" + s.service);
   repo->deleteBranch(e.cascadeBranch);
@@ -87,29 +86,41 @@ Result<void> Mechanic::finishRepair(SandboxRow& row, const EpochRow& epoch, cons
                                     const std::string& endCommit) {
   json rec = json::parse(row.record, nullptr, false);
   if (!rec.is_object()) rec = json::object();
-  json line = {{"epoch", epoch.id},
-               {"sandbox", row.id},
-               {"service", row.service},
-               {"intent_change", epoch.intentChange},
-               {"start_commit", row.startCommit},
-               {"end_commit", endCommit},
-               {"plan", row.plan},
-               {"outcome", outcome},
-               {"cycles", row.cycles},
-               {"diagnostics_before", rec.value("diagnostics_before", json::array())},
-               {"edits", rec.value("edits", json::array())},
-               {"validations", rec.value("validations", json::array())},
-               {"gates", rec.value("last_gates", json::array())},
-               {"diff", json::object()}};
+  RepairRecord line{.epoch = epoch.id,
+                    .sandbox = row.id,
+                    .service = row.service,
+                    .outcome = outcome,
+                    .cycles = row.cycles,
+                    .intentChange = epoch.intentChange,
+                    .baseCommit = epoch.baseCommit,
+                    .intentFrom = epoch.intentFrom,
+                    .intentTo = epoch.intentTo,
+                    .templatesFingerprint = epoch.templatesFingerprint,
+                    .startCommit = row.startCommit,
+                    .endCommit = endCommit,
+                    .plan = row.plan,
+                    .diagnosticsBefore = loggedDiagnostics(rec.value("diagnostics_before", json::array())),
+                    .edits = loggedEdits(rec.value("edits", json::array())),
+                    .validations = loggedValidations(rec.value("validations", json::array())),
+                    .gatesJson = rec.value("last_gates", json::array()).dump()};
   for (const auto& s : epoch.services)
-    if (s.name == row.service) line["mode"] = s.mode;
-  if (rec.contains("benchmarks")) line["benchmarks"] = rec["benchmarks"];  // self-distillation's verdict
-  if (!endCommit.empty() && endCommit != row.startCommit)
-    if (auto repo = GitRepo::open(repoRoot_))
-      if (auto d = repo->diffFiles(row.startCommit, endCommit)) line["diff"] = *d;
-  double opened = rec.value("opened_at", row.createdAt), finished = wallNow();
-  line["timings"] = {{"opened_at", opened}, {"finished_at", finished}, {"seconds", finished - opened}};
-  if (auto r = appendLineDurable(stateDir() / "repairs.jsonl", line.dump()); !r) return r;
+    if (s.name == row.service) line.mode = s.mode;
+  if (rec.contains("benchmarks")) line.benchmarksJson = rec["benchmarks"].dump();  // self-distillation's verdict
+  if (auto repo = GitRepo::open(repoRoot_)) {
+    if (!endCommit.empty() && endCommit != row.startCommit)
+      if (auto d = repo->diffFiles(row.startCommit, endCommit)) line.diff = *d;
+    // The sandbox branch goes when the cascade lands or aborts; these refs
+    // keep the repair's commits, so its start state can be rebuilt.
+    for (const auto& [which, commit] : {std::pair{"start", row.startCommit}, std::pair{"end", endCommit}}) {
+      if (commit.empty()) continue;
+      const std::string ref = repairLogRef(epoch.id, row.service, which, commit);
+      if (auto r = repo->setRef(ref, commit, "flywheel: repair log of " + row.id); !r) return r;
+      line.logRefs.push_back(ref);
+    }
+  }
+  const double opened = rec.value("opened_at", row.createdAt), finished = wallNow();
+  line.timings = {opened, finished, finished - opened};
+  if (auto r = appendRepairRecord(stateDir() / "repairs.jsonl", line); !r) return r;
   row.state = outcome;
   return store_->upsertSandbox(row);
 }

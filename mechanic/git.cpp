@@ -287,6 +287,15 @@ Result<void> GitRepo::compareAndSwapRef(const std::string& ref, const std::strin
   return {};
 }
 
+Result<void> GitRepo::setRef(const std::string& ref, const std::string& commit, const std::string& logMessage) {
+  auto id = parseOid(commit);
+  if (!id) return fail(id.error());
+  Ref out;
+  if (git_reference_create(out.out(), repo_, ref.c_str(), &*id, 1, logMessage.c_str()) != 0)
+    return fail(gitError("setting " + ref + " to " + commit));
+  return {};
+}
+
 Result<void> GitRepo::checkoutTree(const std::string& fromCommit, const std::string& toCommit, bool force,
                                    bool dryRun) {
   Tree from, to;

@@ -7,7 +7,8 @@
 // exposes only what the cascade needs: branches, worktrees, commits of a
 // worktree's changes, cherry-picks onto a branch, a compare-and-swap branch
 // update (the commit point of the two-phase commit), a safe checkout of the
-// user's working tree, and per-file diffs for the repair log.
+// user's working tree, per-file diffs for the repair log, and refs that keep
+// the repair log's commits reachable (refs/flywheel/log/...).
 //
 // Commit ids travel as 40-character hex strings. Threads: a GitRepo is one
 // handle; use it from one thread at a time.
@@ -75,6 +76,10 @@ class GitRepo {
   /// "conflict" when the ref no longer points at `expectedOld`.
   Result<void> compareAndSwapRef(const std::string& ref, const std::string& expectedOld,
                                  const std::string& newCommit, const std::string& logMessage);
+
+  /// Creates or moves `ref` (a full name, "refs/flywheel/log/...") to
+  /// `commit` unconditionally: keeps the commit reachable after branches go.
+  Result<void> setRef(const std::string& ref, const std::string& commit, const std::string& logMessage);
 
   /// Brings the index and working tree from `fromCommit`'s tree to
   /// `toCommit`'s, refusing (before touching anything) when a file it must

@@ -6,6 +6,7 @@
 #include "mechanic/mechanic.h"
 #include "mechanic/revisions.h"
 #include "forge/template_set.h"
+#include "mechanic/git.h"
 #include "universe/blast.h"
 #include "universe/diff.h"
 #include "universe/graph.h"
@@ -105,6 +106,16 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   for (const auto& line : out.changes) out.spec.intentChange += (out.spec.intentChange.empty() ? "" : "\n") + line;
   out.spec.includeWorkingTree = isWorktree(to);
   out.spec.stamp = makeStamp(templatesDir);
+  // For the repair log: the revisions as commit ids, the templates' fingerprint.
+  auto commitOf = [&](const std::optional<std::string>& rev) -> std::string {
+    if (isWorktree(rev)) return "worktree";
+    auto repo = GitRepo::discover(root);
+    auto id = repo ? repo->resolve(*rev) : Result<std::string>(fail(repo.error()));
+    return id ? *id : *rev;
+  };
+  out.spec.intentFrom = commitOf(from);
+  out.spec.intentTo = commitOf(to);
+  if (auto templates = forge::TemplateSet::load(templatesDir)) out.spec.templatesFingerprint = templates->fingerprint();
   return out;
 }
 

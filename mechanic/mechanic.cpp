@@ -11,6 +11,7 @@
 #include "mechanic/git.h"
 #include "mechanic/governance.h"
 #include "mechanic/paths.h"
+#include "mechanic/worktrees.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -64,11 +65,15 @@ Mechanic::~Mechanic() {
 }
 
 std::string Mechanic::cascadeWorktreeName(std::int64_t epoch) const { return "e" + std::to_string(epoch) + "-cascade"; }
-fs::path Mechanic::worktreePath(const std::string& name) const { return stateDir() / "sandboxes" / name; }
-fs::path Mechanic::worktreeUniverse(const std::string& name) const {
-  return prefix_.empty() ? worktreePath(name) : worktreePath(name) / prefix_;
+fs::path Mechanic::worktreePath(const std::string& name) const {
+  return Worktrees(repoRoot_, stateDir(), prefix_).path(name);
 }
-fs::path Mechanic::buildDir(const std::string& name) const { return stateDir() / "builds" / name; }
+fs::path Mechanic::worktreeUniverse(const std::string& name) const {
+  return Worktrees(repoRoot_, stateDir(), prefix_).universeDir(name);
+}
+fs::path Mechanic::buildDir(const std::string& name) const {
+  return Worktrees(repoRoot_, stateDir(), prefix_).buildDir(name);
+}
 
 std::shared_ptr<std::atomic<bool>> Mechanic::epochFlag(std::int64_t epoch) {
   std::lock_guard lock(mu_);
@@ -106,12 +111,7 @@ SandboxStatus Mechanic::statusOf(const SandboxRow& row, const EpochRow& epoch) c
 
 Result<void> Mechanic::removeSandboxFiles(const std::string& name) {
   std::lock_guard lock(gitMu_);
-  auto repo = GitRepo::open(repoRoot_);
-  if (!repo) return fail(repo.error());
-  if (auto r = repo->removeWorktree(name, worktreePath(name)); !r) return r;
-  std::error_code ec;
-  fs::remove_all(buildDir(name), ec);
-  return {};
+  return Worktrees(repoRoot_, stateDir(), prefix_).remove(name);
 }
 
 Result<bool> Mechanic::hasUncommittedIntent() {
@@ -153,16 +153,15 @@ void Mechanic::scanLeftovers() {
           if (s.state == "halted") live.insert(s.id);  // kept for a human, not a leftover
     }
   }
-  for (const char* kind : {"sandboxes", "builds"}) {
-    std::error_code ec;
-    for (fs::directory_iterator it(stateDir() / kind, ec), end; !ec && it != end; it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (!live.count(name))
-        found.push_back({std::string(kind) == "sandboxes" ? "worktree" : "build-dir",
-                         std::string(kind) == "sandboxes" ? "orphaned sandbox worktree " + name
-                                                          : "orphaned build dir " + name,
-                         it->path()});
-    }
+  // The mechanic judges only what its epochs own (and directories from before
+  // owned worktrees, which only it made); other owners' worktrees survive.
+  auto all = Worktrees(repoRoot_, stateDir(), prefix_).list();
+  for (const auto& w : all ? *all : std::vector<WorktreeInfo>{}) {
+    if (w.hasManifest && !ownerEpoch(w.owner)) continue;
+    if (live.count(w.name)) continue;
+    if (w.worktreeExists || !w.buildDirExists)
+      found.push_back({"worktree", "orphaned sandbox worktree " + w.name, w.path});
+    if (w.buildDirExists) found.push_back({"build-dir", "orphaned build dir " + w.name, w.buildDir});
   }
   std::lock_guard lock(mu_);
   leftovers_ = std::move(found);

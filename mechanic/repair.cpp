@@ -11,6 +11,7 @@
 #include "mechanic/governance.h"
 #include "mechanic/mechanic.h"
 #include "mechanic/paths.h"
+#include "mechanic/worktrees.h"
 
 namespace flywheel::mechanic {
 namespace fs = std::filesystem;
@@ -41,16 +42,6 @@ std::vector<CargoDiagnostic> ownDiagnostics(const std::vector<CargoDiagnostic>& 
   for (const auto& d : all)
     if (out.size() < 10 && isWithin("/" + serviceDir, "/" + d.file)) out.push_back(d);
   return out;
-}
-
-// Seeds a sandbox's own target dir with a copy of the cascade's warm one:
-// the first check then rebuilds only what differs (bench/mechanic measures
-// it). A copy, never a shared dir, so the sandboxes cannot give false greens.
-void seedBuildDir(const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  if (fs::exists(to, ec) || !fs::is_directory(from, ec)) return;
-  fs::copy(from, to, fs::copy_options::recursive, ec);
-  if (ec) fs::remove_all(to, ec);  // a partial seed is worth less than a clean cold start
 }
 
 }  // namespace
@@ -152,11 +143,12 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
     auto head = repo->resolve("refs/heads/" + e->cascadeBranch);
     if (!head) return fail(head.error());
     const std::string branch = "flywheel/e" + std::to_string(epoch) + "/" + service;
-    repo->removeWorktree(id, worktreePath(id));
-    if (auto r = repo->createBranch(branch, *head, true); !r) return fail(r.error());
-    if (auto r = repo->addWorktree(id, worktreePath(id), branch); !r) return fail(r.error());
+    // Its own target dir starts as a copy of the cascade's warm one.
+    auto wt = Worktrees(repoRoot_, stateDir(), prefix_)
+                  .open({.name = id, .kind = "sandbox", .owner = epochOwner(epoch), .commit = *head,
+                         .branch = branch, .seedBuildFrom = buildDir(cascadeWorktreeName(epoch))});
+    if (!wt) return fail(wt.error());
     row.startCommit = *head;
-    seedBuildDir(buildDir(cascadeWorktreeName(epoch)), buildDir(id));
     json diags = json::array();
     for (const auto& q : e->queue)
       if (q.service == service) diags = toJson(q.diagnostics);

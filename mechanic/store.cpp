@@ -46,6 +46,9 @@ json epochBody(const EpochRow& r) {
           {"max_repair_cycles", r.config.maxRepairCycles},
           {"gate_deadline_seconds", r.config.gateDeadlineSeconds},
           {"intent_change", r.intentChange},
+          {"intent_from", r.intentFrom},
+          {"intent_to", r.intentTo},
+          {"templates_fingerprint", r.templatesFingerprint},
           {"queue", queue},
           {"stamped_files", r.stampedFiles}};
 }
@@ -65,6 +68,9 @@ EpochRow epochFrom(Stmt& st) {
     r.config.maxRepairCycles = b.value("max_repair_cycles", 5);
     r.config.gateDeadlineSeconds = b.value("gate_deadline_seconds", 600);
     r.intentChange = b.value("intent_change", "");
+    r.intentFrom = b.value("intent_from", "");
+    r.intentTo = b.value("intent_to", "");
+    r.templatesFingerprint = b.value("templates_fingerprint", "");
     r.stampedFiles = b.value("stamped_files", std::vector<std::string>{});
   }
   if (!st.isNull(6)) r.supersededBy = st.int64(6);

@@ -28,6 +28,7 @@ struct EpochRow {
   std::vector<ServicePlan> services;
   CascadeConfig config;
   std::string intentChange;
+  std::string intentFrom, intentTo, templatesFingerprint;  ///< CascadeStartSpec's, for the repair log
   std::vector<QueueEntry> queue;
   std::vector<std::string> stampedFiles;
   std::optional<std::int64_t> supersededBy;

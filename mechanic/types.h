@@ -52,6 +52,10 @@ struct CascadeStartSpec {
   std::string intentChange;  ///< a summary of the intent change, for the repair log
   bool includeWorkingTree = true;  ///< carry uncommitted *.lisp changes into the cascade
   StampFn stamp;                   ///< may be empty (nothing to stamp)
+  /// Where the change came from, for the repair log (repair_record.h): the
+  /// commit ids of the two revisions ("worktree": uncommitted) and the
+  /// fingerprint of the Forge templates `stamp` uses.
+  std::string intentFrom, intentTo, templatesFingerprint;
 };
 
 struct QueueEntry {
