@@ -49,7 +49,7 @@ std::vector<std::string> withDependents(const universe::Universe& u, const std::
 
 /// Checks exactly `services` (use withDependents). Fails only when cargo
 /// cannot be started; compile errors are in the report.
-Result<CheckReport> cargoCheck(const universe::Universe& u, const std::vector<std::string>& services,
+[[nodiscard]] Result<CheckReport> cargoCheck(const universe::Universe& u, const std::vector<std::string>& services,
                                const CheckOptions& options);
 
 }  // namespace flywheel::forge

@@ -51,6 +51,6 @@ std::optional<RecordedInput> recordedInput(std::string_view text);
 /// Replaces the lines between the forge markers of `text` with `lines` (each
 /// ending in '\n'). Fails when the markers are missing, repeated or out of
 /// order, naming `file` and how to add them.
-Result<std::string> replaceForgeBlock(std::string_view text, std::string_view lines, std::string_view file);
+[[nodiscard]] Result<std::string> replaceForgeBlock(std::string_view text, std::string_view lines, std::string_view file);
 
 }  // namespace flywheel::forge

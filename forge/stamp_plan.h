@@ -38,7 +38,7 @@ struct StampPlan {
 };
 
 /// Plans a stamp; fails only on a bad request (unknown service names).
-Result<StampPlan> planStamp(const TemplateSet& templates, const universe::LoadedUniverse& loaded,
+[[nodiscard]] Result<StampPlan> planStamp(const TemplateSet& templates, const universe::LoadedUniverse& loaded,
                             const StampOptions& options);
 
 /// The generated.rs of one rendered service: header (body hash, input hash,
@@ -47,7 +47,7 @@ std::string generatedFile(const TemplateSet& templates, const universe::Service&
                           std::string_view inputHash, const std::set<std::string>& deps);
 
 /// The file's bytes; nullopt when it does not exist (plain syscalls: fast).
-Result<std::optional<std::string>> readIfExists(const std::filesystem::path& path);
+[[nodiscard]] Result<std::optional<std::string>> readIfExists(const std::filesystem::path& path);
 
 /// True when `rel` stays inside `root` once symlinks are followed; false for
 /// absolute paths, `..` components and links that point outside.

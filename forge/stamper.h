@@ -75,16 +75,16 @@ struct StampReport {
 class Stamper {
  public:
   /// Loads the Rust templates from `templatesDir` (TemplateSet::rustDir).
-  static Result<Stamper> create(const std::filesystem::path& templatesDir);
+  [[nodiscard]] static Result<Stamper> create(const std::filesystem::path& templatesDir);
 
   /// Stamps `options.services` of `loaded`. Fails (an Error) only for a bad
   /// request: an unknown service name, a universe root that does not exist.
   /// Intent errors, forge problems and refusals are in the report.
-  Result<StampReport> stamp(const universe::LoadedUniverse& loaded, const StampOptions& options) const;
+  [[nodiscard]] Result<StampReport> stamp(const universe::LoadedUniverse& loaded, const StampOptions& options) const;
 
   /// Renders one service's generated.rs (header included) without touching
   /// disk: for golden tests and previews. Fails with the problems, one a line.
-  Result<std::string> renderGenerated(const universe::Universe& u, const universe::Service& s) const;
+  [[nodiscard]] Result<std::string> renderGenerated(const universe::Universe& u, const universe::Service& s) const;
 
   const TemplateSet& templates() const { return templates_; }
 

@@ -57,7 +57,7 @@ class Template {
  public:
   /// Parses `text`; errors name `name:line` and the problem (an unclosed
   /// section, a mismatched close, an unknown directive).
-  static Result<std::shared_ptr<const Template>> parse(std::string_view name, std::string_view text);
+  [[nodiscard]] static Result<std::shared_ptr<const Template>> parse(std::string_view name, std::string_view text);
 
   /// Renders with `context`. A name found in no context renders as "" (and as
   /// false in sections): templates may test optional values.

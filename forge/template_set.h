@@ -25,14 +25,14 @@ class TemplateSet {
   /// Loads every `*.tmpl` in `dir` (keyed by file name without `.tmpl`), or
   /// the built-in Rust templates compiled into flywheel when `dir` is empty,
   /// and checks that the Rust stamper's templates are all there.
-  static Result<TemplateSet> load(const std::filesystem::path& dir);
+  [[nodiscard]] static Result<TemplateSet> load(const std::filesystem::path& dir);
 
   /// The set of `dir` (the built-in one when empty) with each directory of
   /// `overrideDirs` laid on top, in order: a `<name>.tmpl` there replaces the
   /// template of that name or adds a new one. The result is checked and
   /// fingerprinted as a whole. A missing override directory is an error
   /// (an empty one changes nothing).
-  static Result<TemplateSet> load(const std::filesystem::path& dir,
+  [[nodiscard]] static Result<TemplateSet> load(const std::filesystem::path& dir,
                                   const std::vector<std::filesystem::path>& overrideDirs);
 
   /// `<sourceDir>/forge/templates/rust`; empty (the built-in templates) when
@@ -54,7 +54,7 @@ class TemplateSet {
   const std::string& fingerprint() const { return fingerprint_; }
 
  private:
-  static Result<TemplateSet> fromTexts(const std::map<std::string, std::string>& texts,
+  [[nodiscard]] static Result<TemplateSet> fromTexts(const std::map<std::string, std::string>& texts,
                                        const std::filesystem::path& dir, const std::string& where);
 
   std::filesystem::path dir_;

@@ -75,6 +75,11 @@ Result<MemoryDraft> repairMemory(const std::string& line) {
   for (auto& t : d.tags) t = truncateUtf8(t, kMaxTagChars);
   if (r.timings.finishedAt > 0) d.created = static_cast<std::int64_t>(std::floor(r.timings.finishedAt));
   d.sourceKey = !epoch.empty() && !r.sandbox.empty() ? "repair:e" + epoch + ":s" + r.sandbox : "repair:" + hashHex(line);
+  // The record and the commit it made (kept reachable under refs/flywheel/log/).
+  d.cite = "repair record " + (r.sandbox.empty() ? std::string("(no sandbox)") : r.sandbox) +
+           (epoch.empty() ? "" : " of epoch " + epoch) + " in .flywheel/repairs.jsonl" +
+           (r.endCommit.empty() ? std::string(", nothing committed (") + r.outcome + ")"
+                                : ", commit " + r.endCommit.substr(0, 12));
   return d;
 }
 

@@ -180,8 +180,6 @@ void serviceMemories(const u::Service& s, const std::vector<std::string>& depend
     out.push_back(declMemory(s, "pattern", g.name, g.pos, "RPC gateway " + g.name));
 }
 
-}  // namespace
-
 /// The service a universe source key belongs to: "universe:type:user/Note" -> "user".
 std::string serviceOfKey(const std::string& key) {
   size_t a = key.find(':');

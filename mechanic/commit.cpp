@@ -26,7 +26,7 @@ Result<FinishResult> Mechanic::landCascade(EpochRow& e, const std::string& head,
     if (auto cur = store_->epoch(e.id); cur && (cur->state == "finishing" || cur->state == "committing")) {
       cur->state = "open";
       cur->targetCommit.clear();
-      store_->updateEpoch(*cur);
+      (void)store_->updateEpoch(*cur);  // best effort: the caller gets `why`; a stale state is a leftover
     }
     res.message = why + "; nothing changed on " + e.userRef + " or in the working tree";
     return res;

@@ -29,9 +29,9 @@ namespace flywheel::mechanic {
 class GitRepo {
  public:
   /// Opens the repository containing `path` (searching upwards).
-  static Result<GitRepo> discover(const std::filesystem::path& path);
+  [[nodiscard]] static Result<GitRepo> discover(const std::filesystem::path& path);
   /// Opens exactly the repository (or worktree) at `path`.
-  static Result<GitRepo> open(const std::filesystem::path& path);
+  [[nodiscard]] static Result<GitRepo> open(const std::filesystem::path& path);
 
   GitRepo(GitRepo&&) noexcept;
   GitRepo& operator=(GitRepo&&) noexcept;
@@ -43,57 +43,57 @@ class GitRepo {
   std::filesystem::path commonDir() const;
 
   /// "refs/heads/main" for an attached HEAD; an error for a detached one.
-  Result<std::string> headBranchRef() const;
+  [[nodiscard]] Result<std::string> headBranchRef() const;
   /// The commit a ref or revision ("HEAD", "refs/heads/x", a hex id) names.
-  Result<std::string> resolve(const std::string& rev) const;
+  [[nodiscard]] Result<std::string> resolve(const std::string& rev) const;
   /// True when the index or working tree differ from HEAD at any of `paths`
   /// (relative to the workdir; empty = anywhere; untracked files count).
-  Result<bool> isDirty(const std::vector<std::string>& paths = {}) const;
+  [[nodiscard]] Result<bool> isDirty(const std::vector<std::string>& paths = {}) const;
   /// Workdir-relative paths with staged, unstaged or untracked changes.
-  Result<std::vector<std::string>> dirtyPaths() const;
+  [[nodiscard]] Result<std::vector<std::string>> dirtyPaths() const;
 
   /// Creates (or, with force, moves) refs/heads/<branch> at `commit`.
-  Result<void> createBranch(const std::string& branch, const std::string& commit, bool force = false);
-  Result<void> deleteBranch(const std::string& branch);
+  [[nodiscard]] Result<void> createBranch(const std::string& branch, const std::string& commit, bool force = false);
+  [[nodiscard]] Result<void> deleteBranch(const std::string& branch);
 
   /// Adds a worktree named `name` at `path` checked out on refs/heads/<branch>.
-  Result<void> addWorktree(const std::string& name, const std::filesystem::path& path, const std::string& branch);
+  [[nodiscard]] Result<void> addWorktree(const std::string& name, const std::filesystem::path& path, const std::string& branch);
   /// Removes the worktree's directory and its administrative files.
-  Result<void> removeWorktree(const std::string& name, const std::filesystem::path& path);
+  [[nodiscard]] Result<void> removeWorktree(const std::string& name, const std::filesystem::path& path);
   /// Names of the repository's registered worktrees.
-  Result<std::vector<std::string>> worktrees() const;
+  [[nodiscard]] Result<std::vector<std::string>> worktrees() const;
 
   /// In this repository's working tree (a worktree): stages every change
   /// under `pathspec` (empty = everything) and commits on HEAD. Returns the new
   /// commit, or the current HEAD when nothing changed (and `changed` false).
-  Result<std::string> commitAll(const std::string& message, const std::string& pathspec, bool* changed = nullptr);
+  [[nodiscard]] Result<std::string> commitAll(const std::string& message, const std::string& pathspec, bool* changed = nullptr);
 
   /// Applies `commit`'s change (against its first parent) on top of
   /// refs/heads/<branch> as a new commit; a conflict is an error naming files.
-  Result<std::string> cherryPickOnto(const std::string& commit, const std::string& branch);
+  [[nodiscard]] Result<std::string> cherryPickOnto(const std::string& commit, const std::string& branch);
 
   /// Atomically moves `ref` from `expectedOld` to `newCommit`; fails with
   /// "conflict" when the ref no longer points at `expectedOld`.
-  Result<void> compareAndSwapRef(const std::string& ref, const std::string& expectedOld,
+  [[nodiscard]] Result<void> compareAndSwapRef(const std::string& ref, const std::string& expectedOld,
                                  const std::string& newCommit, const std::string& logMessage);
 
   /// Creates or moves `ref` (a full name, "refs/flywheel/log/...") to
   /// `commit` unconditionally: keeps the commit reachable after branches go.
-  Result<void> setRef(const std::string& ref, const std::string& commit, const std::string& logMessage);
+  [[nodiscard]] Result<void> setRef(const std::string& ref, const std::string& commit, const std::string& logMessage);
 
   /// Brings the index and working tree from `fromCommit`'s tree to
   /// `toCommit`'s, refusing (before touching anything) when a file it must
   /// change has local modifications. `force` overwrites (for worktrees only
   /// flywheel writes to). `dryRun` only checks that the checkout would succeed.
-  Result<void> checkoutTree(const std::string& fromCommit, const std::string& toCommit, bool force = false,
+  [[nodiscard]] Result<void> checkoutTree(const std::string& fromCommit, const std::string& toCommit, bool force = false,
                             bool dryRun = false);
 
   /// Unified diff of each changed file between two commits (path → patch).
-  Result<std::map<std::string, std::string>> diffFiles(const std::string& fromCommit, const std::string& toCommit) const;
+  [[nodiscard]] Result<std::map<std::string, std::string>> diffFiles(const std::string& fromCommit, const std::string& toCommit) const;
   /// True when `ancestor` is `commit` or reachable from it.
-  Result<bool> isAncestor(const std::string& ancestor, const std::string& commit) const;
+  [[nodiscard]] Result<bool> isAncestor(const std::string& ancestor, const std::string& commit) const;
   /// Paths changed between two commits.
-  Result<std::vector<std::string>> changedPaths(const std::string& fromCommit, const std::string& toCommit) const;
+  [[nodiscard]] Result<std::vector<std::string>> changedPaths(const std::string& fromCommit, const std::string& toCommit) const;
 
   git_repository* raw() const { return repo_; }
 

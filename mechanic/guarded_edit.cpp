@@ -123,7 +123,7 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
       res.window = renderWindow(cp->relative, out->content, windowStartFor(out->firstChangedLine));
       res.message = "edit not applied: " + r.error().message + ". The file is unchanged." + freeRefusal(row, e);
       recordEdit(row, cp->relative, edit, res);
-      store_->upsertSandbox(row);
+      if (auto w = store_->upsertSandbox(row); !w) return fail(w.error());
       return res;
     }
     if (auto r = maySignaturesChange(mode, row.service, cp->relative, universe::publicSignatures(before),
@@ -144,7 +144,9 @@ Result<EditResult> Mechanic::repairEdit(const std::string& id, const std::string
   if (auto r = writeFileAtomic(cp->absolute, out->content); !r) return fail(r.error());
   auto after = fastCheck(row, plan, ctx, &cancelled);
   if (!after || cancelled) {
-    writeFileAtomic(cp->absolute, before);
+    if (auto rb = writeFileAtomic(cp->absolute, before); !rb)
+      return fail(Error::io("the edit could not be rolled back (" + rb.error().message + "); " + cp->relative +
+                            " may still hold it: repair_view it before anything else"));
     if (!after) return fail(after.error());
     return fail(Error::cancelled("cancelled while checking; the edit was rolled back"));
   }

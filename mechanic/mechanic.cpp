@@ -30,7 +30,7 @@ void excludeStateDir(const GitRepo& repo) {
   std::string text = cur ? *cur : std::string();
   if (text.find("\n.flywheel/\n") != std::string::npos || text.rfind(".flywheel/\n", 0) == 0) return;
   if (!text.empty() && text.back() != '\n') text += '\n';
-  writeFileAtomic(exclude, text + ".flywheel/\n");
+  (void)writeFileAtomic(exclude, text + ".flywheel/\n");  // best effort: git status then lists .flywheel/
 }
 
 }  // namespace

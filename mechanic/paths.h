@@ -25,7 +25,7 @@ struct ConfinedPath {
 /// Resolves `userPath` inside `root` (which must exist). `mustExist` requires
 /// the target to exist. Errors are "permission_denied" for escapes and
 /// "invalid_argument" for malformed paths, each naming the path and the rule.
-Result<ConfinedPath> confinePath(const std::filesystem::path& root, std::string_view userPath, bool mustExist = false);
+[[nodiscard]] Result<ConfinedPath> confinePath(const std::filesystem::path& root, std::string_view userPath, bool mustExist = false);
 
 /// True when `inner` equals `outer` or lies below it, comparing lexically
 /// normalised absolute paths component by component.

@@ -279,7 +279,7 @@ Result<SandboxStatus> Mechanic::repairAbort(const std::string& id) {
   if (row->state != "open")
     return fail(Error::failedPrecondition("sandbox " + id + " is " + row->state + "; nothing to abort"));
   if (auto r = finishRepair(*row, *e, "aborted", ""); !r) return fail(r.error());
-  removeSandboxFiles(id);
+  (void)removeSandboxFiles(id);  // aborted either way; what is left, the next leftovers scan finds
   if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch("flywheel/e" + std::to_string(e->id) + "/" + row->service);
   views_.forget(id);
   return statusOf(*row, *e);

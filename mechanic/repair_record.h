@@ -97,13 +97,13 @@ struct RepairRecord {
 
 /// Reads one line. Errors: not JSON, not an object, or a newer format; each
 /// says which.
-Result<RepairRecord> parseRepairRecord(std::string_view line);
+[[nodiscard]] Result<RepairRecord> parseRepairRecord(std::string_view line);
 
 /// The record as one JSON line (no newline), keys sorted, format 2.
 std::string formatRepairRecord(const RepairRecord& record);
 
 /// Appends the record to `log` as one line, durably (O_APPEND + fsync).
-Result<void> appendRepairRecord(const std::filesystem::path& log, const RepairRecord& record);
+[[nodiscard]] Result<void> appendRepairRecord(const std::filesystem::path& log, const RepairRecord& record);
 
 /// The ref that keeps `commit` of a repair reachable:
 /// refs/flywheel/log/<epoch>/<service>/<which>-<commit>  (which: "start", "end").

@@ -85,26 +85,26 @@ class Worktrees {
   /// Creates the worktree (see WorktreeSpec). A worktree of the same name and
   /// owner is replaced (its build dir kept); one of another owner is an
   /// error naming that owner.
-  Result<WorktreeInfo> open(const WorktreeSpec& spec) const;
+  [[nodiscard]] Result<WorktreeInfo> open(const WorktreeSpec& spec) const;
 
   /// Every worktree the universe has: each manifest, and each directory under
   /// sandboxes/ or builds/ without one; sorted by name. An unreadable
   /// manifest lists with an empty owner (nobody's clean-up removes it).
-  Result<std::vector<WorktreeInfo>> list() const;
+  [[nodiscard]] Result<std::vector<WorktreeInfo>> list() const;
   /// The named worktree; nullopt when nothing of that name exists.
-  Result<std::optional<WorktreeInfo>> find(const std::string& name) const;
+  [[nodiscard]] Result<std::optional<WorktreeInfo>> find(const std::string& name) const;
 
   /// Removes the worktree, its build dir, its own branch (ownsBranch) and
   /// then its manifest. Removing what does not exist succeeds.
-  Result<void> remove(const std::string& name) const;
+  [[nodiscard]] Result<void> remove(const std::string& name) const;
 
   /// Removes every worktree with a manifest for which `isDead` says so (an
   /// owner's clean-up of its own worktrees); returns what it removed.
-  Result<std::vector<WorktreeInfo>> removeDead(const std::function<bool(const WorktreeInfo&)>& isDead) const;
+  [[nodiscard]] Result<std::vector<WorktreeInfo>> removeDead(const std::function<bool(const WorktreeInfo&)>& isDead) const;
 
  private:
   std::filesystem::path manifestPath(const std::string& name) const;
-  Result<std::optional<WorktreeInfo>> readManifest(const std::string& name) const;
+  [[nodiscard]] Result<std::optional<WorktreeInfo>> readManifest(const std::string& name) const;
   WorktreeInfo describe(const std::string& name) const;
 
   std::filesystem::path repoRoot_, stateDir_;

@@ -74,7 +74,7 @@ struct BlastRadius {
 /// symbol and no service is an error listing close names; an item
 /// `svc/Name.member` whose member no longer exists falls back to `svc/Name`,
 /// and `svc/Name` to the service `svc` (so removed symbols still propagate).
-Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes);
+[[nodiscard]] Result<BlastRadius> blastRadius(const Graph& g, const ChangeSet& changes);
 
 /// "billing/Invoice.customer -> user/UserProfile -> user/UserProfile.id (type i32 -> String)"
 std::string reasonChain(const Graph& g, const BlastRadius& br, SymbolId from);

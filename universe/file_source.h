@@ -31,7 +31,7 @@ struct SkippedFile {
 /// cut there; the reader reports every file over its limit). Symbolic links
 /// are never followed: a `*.lisp` link, or a directory link holding an
 /// intent.lisp, is listed in `skipped` (when given) with the reason.
-Result<SourceFiles> readWorkingTree(const std::filesystem::path& root, std::vector<SkippedFile>* skipped = nullptr);
+[[nodiscard]] Result<SourceFiles> readWorkingTree(const std::filesystem::path& root, std::vector<SkippedFile>* skipped = nullptr);
 
 /// Why `relative` (a path from universe.lisp, e.g. the macro file) is not
 /// among the files read: it leaves the universe (absolute, `..`, or a link
@@ -41,11 +41,11 @@ std::string whyNotRead(const std::filesystem::path& root, const std::string& rel
 /// Reads the tree of `revision` (any revspec) at the path of `root` inside
 /// its repository, from the object database. Sets `commitId` to the
 /// resolved commit.
-Result<SourceFiles> readRevision(const std::filesystem::path& root, const std::string& revision,
+[[nodiscard]] Result<SourceFiles> readRevision(const std::filesystem::path& root, const std::string& revision,
                                  std::string& commitId);
 
 /// Resolves `revision` to a commit id without reading any tree.
-Result<std::string> resolveCommit(const std::filesystem::path& root, const std::string& revision);
+[[nodiscard]] Result<std::string> resolveCommit(const std::filesystem::path& root, const std::string& revision);
 
 /// Cheap change detection for the sentinel: (path, size, mtime) of every
 /// relevant file and every *.rs file (observed references), sorted; two

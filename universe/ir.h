@@ -402,7 +402,7 @@ struct LoadedUniverse {
 /// root does not exist, is not in a git repository while a revision is given,
 /// or the revision does not resolve. Errors in intent files are diagnostics.
 /// Thread-safe: no shared state.
-Result<LoadedUniverse> loadUniverse(const std::filesystem::path& root,
+[[nodiscard]] Result<LoadedUniverse> loadUniverse(const std::filesystem::path& root,
                                     const std::optional<std::string>& revision = std::nullopt);
 
 /// Loads from in-memory files (path relative to the root -> content), as if

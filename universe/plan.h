@@ -38,7 +38,7 @@ struct CascadePlan {
 
 /// Plans the repair of `br`'s affected services. `u` must be the universe `g`
 /// was built from. Fails with Error::failedPrecondition naming a cycle.
-Result<CascadePlan> cascadePlan(const Universe& u, const Graph& g, const BlastRadius& br);
+[[nodiscard]] Result<CascadePlan> cascadePlan(const Universe& u, const Graph& g, const BlastRadius& br);
 
 /// "blocked: needs a human (governance newborn forbids repair; set
 /// (governance survival-patching) or another repair mode in the intent)".

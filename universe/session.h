@@ -36,11 +36,11 @@ class UniverseSession {
 
   /// The snapshot of a revision, or of the working tree (re-checked when the
   /// last check is older than `maxAge`). Thread-safe.
-  Result<std::shared_ptr<const Snapshot>> snapshot(const std::optional<std::string>& revision,
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> snapshot(const std::optional<std::string>& revision,
                                                    std::chrono::milliseconds maxAge = std::chrono::milliseconds(1000));
 
   /// The intent diff from `from` to `to`.
-  Result<RevisionDiff> diff(const std::optional<std::string>& from, const std::optional<std::string>& to);
+  [[nodiscard]] Result<RevisionDiff> diff(const std::optional<std::string>& from, const std::optional<std::string>& to);
 
   /// True for nullopt, "" and "worktree".
   static bool isWorkingTree(const std::optional<std::string>& revision);

@@ -139,9 +139,9 @@ TEST_CASE("filters, explanations and cursors", "[kb][search]") {
   TempDir dir;
   auto kb = openKb(dir);
   for (int i = 0; i < 30; ++i)
-    kb->remember({.kind = i % 2 ? "repair" : "decision", .service = i % 3 ? "billing" : "user",
+    REQUIRE(kb->remember({.kind = i % 2 ? "repair" : "decision", .service = i % 3 ? "billing" : "user",
                   .title = "cache invalidation note " + std::to_string(i), .body = "cache body",
-                  .tags = {i % 5 ? "perf" : "correctness"}, .created = 1700000000 + i * 100});
+                  .tags = {i % 5 ? "perf" : "correctness"}, .created = 1700000000 + i * 100}));
   SECTION("kind, service, tag and time filters hold for every hit") {
     auto p = find(*kb, "cache", SearchMode::Hybrid,
                   {.kinds = {"repair"}, .services = {"billing"}, .tags = {"perf"}, .createdAfter = 1700000500});
