@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <algorithm>
 #include <memory>
 
 #include "cli/commands.h"
+#include "drift/audit.h"
 #include "drift/mirror.h"
 #include "universe/report.h"
 #include "universe/suggest.h"
@@ -43,6 +45,43 @@ int runReality(CliState& state, const std::string& service) {
   return 0;
 }
 
+struct DriftCliOptions {
+  std::vector<std::string> services;
+  std::string kind;
+  size_t limit = 50;
+  size_t offset = 0;
+};
+
+int runDrift(CliState& state, const DriftCliOptions& o) {
+  auto root = resolveUniverse(state);
+  auto loaded = u::loadUniverse(root);
+  if (!loaded) return failWith(loaded.error().message);
+  const auto& un = loaded->universe;
+  d::DriftOptions opts;
+  for (const auto& s : o.services) {
+    if (!un.findService(s))
+      return failWith("no service '" + s + "' in universe '" + un.name + "'" + u::didYouMean(s, serviceNames(un)));
+    opts.services.push_back(s);
+  }
+  if (!o.kind.empty()) {
+    opts.kind = d::parseDriftKind(o.kind);
+    if (!opts.kind)
+      return failWith("unknown drift kind '" + o.kind +
+                      "'; use ImplementationGap, ArchitecturalDrift, StructuralGap or LocationMismatch");
+  }
+  auto graph = u::Graph::build(un);
+  auto report = d::auditDrift(root, un, graph, nullptr, opts);
+  std::cerr << u::formatDiagnostics(report.warnings);
+  for (const auto& s : report.skipped) std::cerr << "skipped " << s << "\n";
+  size_t end = std::min(report.findings.size(), o.offset + o.limit);
+  for (size_t i = o.offset; i < end; ++i) std::cout << d::formatFinding(report.findings[i]);
+  std::cout << report.findings.size() << " finding(s) in " << report.services << " service(s), " << report.files
+            << " Rust file(s)";
+  if (end < report.findings.size()) std::cout << "; showing " << o.offset + 1 << ".." << end << " (next: --offset " << end << ")";
+  std::cout << "\n";
+  return report.findings.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 void addDriftCommands(CLI::App& app, CliState& state) {
@@ -50,6 +89,14 @@ void addDriftCommands(CLI::App& app, CliState& state) {
   auto* reality = app.add_subcommand("reality", "Print the public API a service's Rust code really has, as an S-expression in the intent's shape");
   reality->add_option("service", *service, "The service")->required();
   reality->callback([&state, service] { state.exitCode = runReality(state, *service); });
+
+  auto o = std::make_shared<DriftCliOptions>();
+  auto* drift = app.add_subcommand("drift", "Drift between intents and code (exit 1 when there are findings)");
+  drift->add_option("--service", o->services, "Only these services");
+  drift->add_option("--kind", o->kind, "Only ImplementationGap, ArchitecturalDrift, StructuralGap or LocationMismatch");
+  drift->add_option("--limit", o->limit, "Findings to print (default 50)");
+  drift->add_option("--offset", o->offset, "Findings to skip (paging)");
+  drift->callback([&state, o] { state.exitCode = runDrift(state, *o); });
 }
 
 }  // namespace flywheel::cli
