@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "drift/audit.h"
+#include "drift/cartography.h"
 #include "drift/mirror.h"
 #include "universe/report.h"
 #include "universe/suggest.h"
@@ -82,6 +83,36 @@ int runDrift(CliState& state, const DriftCliOptions& o) {
   return report.findings.empty() ? 0 : 1;
 }
 
+struct DraftCliOptions {
+  std::string service;
+  std::string dir;
+  bool write = false;
+};
+
+int runDraft(CliState& state, const DraftCliOptions& o) {
+  auto root = resolveUniverse(state);
+  auto loaded = u::loadUniverse(root);
+  if (!loaded) return failWith(loaded.error().message);
+  const auto& un = loaded->universe;
+  const u::Service* existing = un.findService(o.service);
+  std::string dir = !o.dir.empty() ? o.dir : existing ? existing->dir : "services/" + o.service;
+  if (!std::filesystem::is_directory(root / dir / "src"))
+    return failWith("no Rust crate at " + dir + "/src for service '" + o.service + "'" +
+                    (existing ? "" : u::didYouMean(o.service, serviceNames(un))) + "; pass --dir DIR (the crate's directory)");
+  u::Diagnostics warnings;
+  auto crate = d::mirrorCrate(root, o.service, dir, nullptr, warnings);
+  std::cerr << u::formatDiagnostics(warnings);
+  auto draft = d::draftIntent(crate, d::crateNamesOf(un), existing);
+  if (!o.write) {
+    std::cout << draft.text;
+    return 0;
+  }
+  auto path = d::writeDraft(root, dir, draft);
+  if (!path) return failWith(path.error().message);
+  std::cout << "wrote " << *path << " (" << draft.forms << " form(s))\n";
+  return 0;
+}
+
 }  // namespace
 
 void addDriftCommands(CLI::App& app, CliState& state) {
@@ -97,6 +128,13 @@ void addDriftCommands(CLI::App& app, CliState& state) {
   drift->add_option("--limit", o->limit, "Findings to print (default 50)");
   drift->add_option("--offset", o->offset, "Findings to skip (paging)");
   drift->callback([&state, o] { state.exitCode = runDrift(state, *o); });
+
+  auto dr = std::make_shared<DraftCliOptions>();
+  auto* draft = app.add_subcommand("draft", "Draft an intent from a crate's Rust code (cartography); prints it, or writes intent.draft.lisp");
+  draft->add_option("service", dr->service, "The service (it may have no intent yet)")->required();
+  draft->add_option("--dir", dr->dir, "The crate's directory (default: the service's, or services/SERVICE)");
+  draft->add_flag("--write", dr->write, "Write DIR/intent.draft.lisp (never intent.lisp)");
+  draft->callback([&state, dr] { state.exitCode = runDraft(state, *dr); });
 }
 
 }  // namespace flywheel::cli

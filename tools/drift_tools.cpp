@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "drift/audit.h"
+#include "drift/cartography.h"
 #include "server/params.h"
 #include "tools/graph_support.h"
 #include "tools/tool_groups.h"
@@ -107,6 +108,42 @@ ToolResult driftReport(DriftState& st, const json& args) {
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
+ToolResult intentDraft(DriftState& st, const json& args) {
+  ParamReader r(args);
+  std::string service;
+  std::optional<std::string> dir;
+  bool write = false;
+  r.required("service", service).optional("dir", dir).optional("write", write);
+  if (dir && (dir->empty() || dir->front() == '/' || dir->find("..") != std::string::npos))
+    r.invalid("dir", "must be a directory relative to the universe root, without '..' (got '" + *dir + "')");
+  if (auto e = r.finish(); !e) return graph::failed("intent_draft", e.error());
+  auto snap = st.session->snapshot(std::nullopt);
+  if (!snap) return graph::failed("intent_draft", snap.error());
+  const auto& un = (*snap)->loaded.universe;
+  const u::Service* existing = un.findService(service);
+  std::string crateDir = dir ? *dir : existing ? existing->dir : "services/" + service;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(st.session->root() / crateDir / "src", ec)) {
+    std::vector<std::string> names;
+    for (const auto& s : un.services) names.push_back(s.name);
+    return ToolResult::error("intent_draft: no Rust crate at " + crateDir + "/src for service '" + service + "'" +
+                             (existing ? "" : u::didYouMean(service, names)) + "; pass dir (the crate's directory)");
+  }
+  u::Diagnostics warnings;
+  auto crate = d::mirrorCrate(st.session->root(), service, crateDir, &st.watch->cache, warnings);
+  auto draft = d::draftIntent(crate, d::crateNamesOf(un), existing);
+  json out = {{"service", service}, {"dir", crateDir}, {"text", draft.text}, {"forms", draft.forms},
+              {"macros", draft.macros}, {"notDrafted", draft.notDrafted}};
+  std::string text = draft.text;
+  if (write) {
+    auto path = d::writeDraft(st.session->root(), crateDir, draft);
+    if (!path) return graph::failed("intent_draft", path.error());
+    out["written"] = *path;
+    text = "wrote " + *path + "\n" + text;
+  }
+  return ToolResult::ok(std::move(out), std::move(text));
+}
+
 Result<void> addDriftResource(mcp::Registry& registry, std::shared_ptr<DriftState> st) {
   mcp::ResourceSpec spec;
   spec.uri = "flywheel://drift";
@@ -170,6 +207,16 @@ Result<void> registerDriftTools(mcp::Registry& registry, const AppConfig& config
                       "what to do; newborn services are reported but not actionable. Paged: pass nextCursor as cursor.",
        .annotations = {.readOnly = true, .idempotent = true},
        .handler = [st](const json& args, mcp::ToolContext&) { return driftReport(*st, args); }});
+  if (r)
+    r = registry.addTool(
+        {.name = "intent_draft",
+         .title = "Intent draft (cartography)",
+         .description = "Drafts the intent.lisp of a service from its Rust code: records, enums, aliases, rpcs and pure "
+                        "utilities that would stamp the same public API; proposes a defmacro when three or more records "
+                        "share their first fields. Works for a crate with no intent (pass dir). Returns the draft; with "
+                        "write=true also writes DIR/intent.draft.lisp, never intent.lisp.",
+         .annotations = {.readOnly = false, .destructive = false, .idempotent = true},
+         .handler = [st](const json& args, mcp::ToolContext&) { return intentDraft(*st, args); }});
   if (!r) return r;
   if (auto res = addDriftResource(registry, st); !res) return res;
   watch(registry, *st);

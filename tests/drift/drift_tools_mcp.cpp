@@ -68,3 +68,15 @@ TEST_CASE("drift_report over MCP: clean shop, then a todo!() reaches flywheel://
 
   CHECK(s.error("drift_report", {{"services", {"nobody"}}}).find("no service 'nobody'") != std::string::npos);
 }
+
+TEST_CASE("intent_draft over MCP returns a draft and writes only intent.draft.lisp") {
+  DriftServer s;
+  std::string before = s.shop.read("services/user/intent.lisp");
+  json d = s.ok("intent_draft", {{"service", "user"}, {"write", true}});
+  CHECK(d["written"] == "services/user/intent.draft.lisp");
+  CHECK(d["text"].get<std::string>().find("(type UserProfile (field id i32) (field display-name String) (field email Email) (field tier Tier))") !=
+        std::string::npos);
+  CHECK(s.shop.read("services/user/intent.draft.lisp") == d["text"]);
+  CHECK(s.shop.read("services/user/intent.lisp") == before);
+  CHECK(s.error("intent_draft", {{"service", "ledgr"}}).find("no Rust crate at services/ledgr/src") != std::string::npos);
+}
