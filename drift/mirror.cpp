@@ -7,6 +7,10 @@
 #include <fstream>
 #include <thread>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace fs = std::filesystem;
 
 namespace flywheel::drift {
@@ -37,43 +41,78 @@ std::shared_ptr<const RustFileApi> readAndExtract(const fs::path& path, const st
   return std::make_shared<RustFileApi>(extractRustApi(text));
 }
 
+/// A .rs file found under a crate's src/, with what the cache keys on.
+struct Listed {
+  fs::path path;
+  uintmax_t size = 0;
+  int64_t mtime = 0;
+};
+
 /// Every .rs file under `src` (recursively, no symlinks, no target/), sorted.
-std::vector<fs::path> rustFiles(const fs::path& src) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(src, ec)) return out;
-  fs::recursive_directory_iterator it(src, fs::directory_options::skip_permission_denied, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    const auto& e = *it;
-    if (e.is_symlink(ec)) continue;
-    if (e.is_directory(ec)) {
-      if (e.path().filename() == "target") it.disable_recursion_pending();
-      continue;
+/// One fstatat per entry, relative to its directory: at 10,000 crates the
+/// warm audit is mostly this walk, so it avoids re-resolving long paths.
+void listRust(const fs::path& dirPath, std::vector<Listed>& out, int depth = 0) {
+  if (depth > 32) return;
+  DIR* dir = ::opendir(dirPath.c_str());
+  if (!dir) return;
+  int fd = ::dirfd(dir);
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(dir)) {
+    std::string_view n = e->d_name;
+    if (n == "." || n == "..") continue;
+    struct stat st {};
+    if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (n != "target") subdirs.emplace_back(n);
+    } else if (S_ISREG(st.st_mode) && n.size() > 3 && n.substr(n.size() - 3) == ".rs") {
+      int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+      out.push_back({dirPath / std::string(n), static_cast<uintmax_t>(st.st_size), mtime});
     }
-    if (e.path().extension() == ".rs" && e.is_regular_file(ec)) out.push_back(e.path());
   }
-  std::sort(out.begin(), out.end());
+  ::closedir(dir);
+  for (const auto& sub : subdirs) listRust(dirPath / sub, out, depth + 1);
+}
+
+std::vector<Listed> rustFiles(const fs::path& src) {
+  std::vector<Listed> out;
+  listRust(src, out);
+  std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.path < b.path; });
   return out;
 }
 
 struct Job {
   size_t crate;
-  fs::path path;
+  Listed listed;
   MirrorFile file;
 };
 
+/// The files of every crate, listed on a few threads when there are many
+/// crates (the walk waits on the file system more than on the CPU).
 std::vector<Job> listJobs(const fs::path& root, std::vector<CrateMirror>& crates) {
-  std::vector<Job> jobs;
-  for (size_t k = 0; k < crates.size(); ++k) {
-    std::string src = crates[k].dir.empty() ? "src" : crates[k].dir + "/src";
-    for (auto& path : rustFiles(root / src)) {
-      MirrorFile f;
-      f.local = path.lexically_relative(root / src).generic_string();
-      f.path = src + "/" + f.local;
-      f.generated = f.local == "generated.rs";
-      jobs.push_back({k, std::move(path), std::move(f)});
+  std::vector<std::vector<Job>> per(crates.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < crates.size();) {
+      std::string src = crates[k].dir.empty() ? "src" : crates[k].dir + "/src";
+      const fs::path base = root / src;
+      const size_t prefix = base.native().size() + 1;
+      for (auto& listed : rustFiles(base)) {
+        MirrorFile f;
+        f.local = listed.path.native().substr(prefix);
+        f.path = src + "/" + f.local;
+        f.generated = f.local == "generated.rs";
+        per[k].push_back({k, std::move(listed), std::move(f)});
+      }
     }
-  }
+  };
+  size_t threads = crates.size() < 64 ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  std::vector<Job> jobs;
+  for (auto& v : per)
+    for (auto& j : v) jobs.push_back(std::move(j));
   return jobs;
 }
 
@@ -84,7 +123,8 @@ void extractAll(std::vector<Job>& jobs, MirrorCache& cache, Mirror& m) {
   auto work = [&](size_t t) {
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
       bool p = false;
-      jobs[i].file.api = cache.get(jobs[i].path, jobs[i].file.path, w[t], p);
+      const Listed& l = jobs[i].listed;
+      jobs[i].file.api = cache.get(l.path, jobs[i].file.path, l.size, l.mtime, w[t], p);
       if (p) ++parsed;
     }
   };
@@ -111,12 +151,9 @@ const CrateMirror* Mirror::crate(const std::string& service) const {
   return it != crates.end() && it->service == service ? &*it : nullptr;
 }
 
-std::shared_ptr<const RustFileApi> MirrorCache::get(const fs::path& path, const std::string& rel,
-                                                    u::Diagnostics& warnings, bool& parsed) {
-  std::error_code ec;
-  uintmax_t size = fs::file_size(path, ec);
-  int64_t mtime = ec ? 0 : static_cast<int64_t>(fs::last_write_time(path, ec).time_since_epoch().count());
-  std::string key = path.string();
+std::shared_ptr<const RustFileApi> MirrorCache::get(const fs::path& path, const std::string& rel, uintmax_t size,
+                                                    int64_t mtime, u::Diagnostics& warnings, bool& parsed) {
+  const std::string& key = path.native();
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
@@ -124,7 +161,7 @@ std::shared_ptr<const RustFileApi> MirrorCache::get(const fs::path& path, const 
       return it->second.api;
   }
   parsed = true;
-  auto api = readAndExtract(path, rel, ec ? 0 : size, warnings);
+  auto api = readAndExtract(path, rel, size, warnings);
   std::lock_guard lock(mutex_);
   entries_[key] = Entry{size, mtime, api};
   return api;

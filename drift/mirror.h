@@ -32,6 +32,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "drift/rust_api.h"
@@ -57,10 +58,11 @@ struct CrateMirror {
 
 class MirrorCache {
  public:
-  /// The API of `path`, parsed only when its size or mtime changed. An
-  /// unreadable or oversized file gives nullptr and a warning.
-  std::shared_ptr<const RustFileApi> get(const std::filesystem::path& path, const std::string& rel,
-                                         universe::Diagnostics& warnings, bool& parsed);
+  /// The API of `path` (of `size` bytes, modified at `mtime` ns), parsed
+  /// only when size or mtime differ from the cached entry's (then `parsed`
+  /// is set). An unreadable or oversized file gives nullptr and a warning.
+  std::shared_ptr<const RustFileApi> get(const std::filesystem::path& path, const std::string& rel, uintmax_t size,
+                                         int64_t mtime, universe::Diagnostics& warnings, bool& parsed);
   size_t size();
 
  private:
@@ -70,7 +72,7 @@ class MirrorCache {
     std::shared_ptr<const RustFileApi> api;
   };
   std::mutex mutex_;
-  std::map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry> entries_;
 };
 
 struct Mirror {
