@@ -37,6 +37,7 @@ struct Watch {
   d::MirrorCache cache;
   std::mutex mutex;    // guards digest
   std::string digest;  // the findings last notified about
+  bool primed = false;  // digest holds a real audit
 };
 
 struct DriftState {
@@ -170,6 +171,8 @@ Result<void> addDriftResource(mcp::Registry& registry, std::shared_ptr<DriftStat
 void watch(mcp::Registry& registry, DriftState& st) {
   mcp::Registry* reg = &registry;
   auto& sentinel = st.session->sentinel();
+  // No audit at start-up (a large universe's first parse takes seconds): the
+  // first change is always announced, later ones when the findings differ.
   sentinel.subscribe([reg, w = st.watch](const u::SentinelReport& report) {
     if (!report.snapshot) return;
     const auto& snap = *report.snapshot;
@@ -177,15 +180,12 @@ void watch(mcp::Registry& registry, DriftState& st) {
     std::string digest = digestOf(audit);
     {
       std::lock_guard lock(w->mutex);
-      if (digest == w->digest) return;
+      if (w->primed && digest == w->digest) return;
       w->digest = std::move(digest);
+      w->primed = true;
     }
     reg->notifyResourceUpdated("flywheel://drift");
   });
-  if (auto first = st.audit({})) {
-    std::lock_guard lock(st.watch->mutex);
-    st.watch->digest = digestOf(first->second);
-  }
   sentinel.start();
 }
 
