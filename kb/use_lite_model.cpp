@@ -1,0 +1,189 @@
+// USE-lite's forward pass (kb/use_lite_model.h), one sentence at a time.
+#include "kb/use_lite_model.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kb/use_lite_weights.h"
+
+namespace flywheel::kb {
+namespace {
+
+using Matrix = std::vector<float>;  // row-major, rows x cols known by the caller
+
+// y[n][out] = x[n][in] . w + b, plain loops (any CPU, any width).
+void linearPlain(const float* x, size_t n, const UseLiteLinear& l, float* y) {
+  for (size_t i = 0; i < n; ++i) {
+    float* row = y + i * l.out;
+    std::copy(l.b.begin(), l.b.end(), row);
+    for (size_t k = 0; k < l.in; ++k) {
+      float a = x[i * l.in + k];
+      const float* w = l.w.data() + k * l.out;
+      for (size_t j = 0; j < l.out; ++j) row[j] += a * w[j];
+    }
+  }
+}
+
+// The same with AVX2/FMA: a 4-row x 16-column block of the output stays in
+// eight registers while k runs, so each weight row slice is loaded once per
+// four tokens. Needs out % 16 == 0 (every USE-lite width is).
+__attribute__((target("avx2,fma"))) void linearAvx2(const float* x, size_t n, const UseLiteLinear& l, float* y) {
+  const size_t in = l.in, out = l.out;
+  for (size_t j = 0; j < out; j += 16) {
+    const float* bias = l.b.data() + j;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      __m256 acc[4][2];
+      for (auto& r : acc) r[0] = _mm256_loadu_ps(bias), r[1] = _mm256_loadu_ps(bias + 8);
+      const float* x0 = x + i * in;
+      for (size_t k = 0; k < in; ++k) {
+        const float* w = l.w.data() + k * out + j;
+        __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
+        for (size_t r = 0; r < 4; ++r) {
+          __m256 a = _mm256_broadcast_ss(x0 + r * in + k);
+          acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
+          acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
+        }
+      }
+      for (size_t r = 0; r < 4; ++r) {
+        _mm256_storeu_ps(y + (i + r) * out + j, acc[r][0]);
+        _mm256_storeu_ps(y + (i + r) * out + j + 8, acc[r][1]);
+      }
+    }
+    for (; i < n; ++i) {
+      __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
+      for (size_t k = 0; k < in; ++k) {
+        const float* w = l.w.data() + k * out + j;
+        __m256 a = _mm256_broadcast_ss(x + i * in + k);
+        a0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w), a0);
+        a1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w + 8), a1);
+      }
+      _mm256_storeu_ps(y + i * out + j, a0);
+      _mm256_storeu_ps(y + i * out + j + 8, a1);
+    }
+  }
+}
+
+bool hasAvx2() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return yes;
+}
+
+Matrix linear(const Matrix& x, size_t n, const UseLiteLinear& l) {
+  Matrix y(n * l.out);
+  if (hasAvx2() && l.out % 16 == 0) linearAvx2(x.data(), n, l, y.data());
+  else linearPlain(x.data(), n, l, y.data());
+  return y;
+}
+
+// TensorFlow's layer norm as the graph spells it: scale * rsqrt(var + eps) * (x - mean) + bias.
+Matrix layerNorm(const Matrix& x, size_t n, const UseLiteNorm& norm, float eps) {
+  const size_t width = norm.scale.size();
+  Matrix y(x.size());
+  for (size_t i = 0; i < n; ++i) {
+    const float* r = x.data() + i * width;
+    float mean = 0, var = 0;
+    for (size_t k = 0; k < width; ++k) mean += r[k];
+    mean /= static_cast<float>(width);
+    for (size_t k = 0; k < width; ++k) var += (r[k] - mean) * (r[k] - mean);
+    float inv = 1.0f / std::sqrt(var / static_cast<float>(width) + eps);
+    for (size_t k = 0; k < width; ++k) y[i * width + k] = norm.scale[k] * inv * (r[k] - mean) + norm.bias[k];
+  }
+  return y;
+}
+
+// Multi-head self-attention over all n tokens (no padding within one sentence).
+Matrix attention(const Matrix& qkv, size_t n, const UseLiteLayer& l) {
+  const size_t width = l.heads * l.headDim, stride = 3 * width;
+  Matrix ctx(n * width, 0.0f);
+  std::vector<float> p(n);
+  for (size_t h = 0; h < l.heads; ++h) {
+    const size_t off = h * l.headDim;
+    for (size_t i = 0; i < n; ++i) {
+      const float* q = qkv.data() + i * stride + off;
+      float top = -INFINITY;
+      for (size_t j = 0; j < n; ++j) {
+        const float* k = qkv.data() + j * stride + width + off;
+        float s = 0;
+        for (size_t d = 0; d < l.headDim; ++d) s += q[d] * l.queryScale * k[d];
+        p[j] = s, top = std::max(top, s);
+      }
+      float sum = 0;
+      for (size_t j = 0; j < n; ++j) sum += (p[j] = std::exp(p[j] - top));
+      float* c = ctx.data() + i * width + off;
+      for (size_t j = 0; j < n; ++j) {
+        const float* v = qkv.data() + j * stride + 2 * width + off;
+        float w = p[j] / sum;
+        for (size_t d = 0; d < l.headDim; ++d) c[d] += w * v[d];
+      }
+    }
+  }
+  return ctx;
+}
+
+void addInPlace(Matrix& y, const Matrix& x) {
+  for (size_t i = 0; i < y.size(); ++i) y[i] += x[i];
+}
+
+// One transformer layer: pre-norm attention and feed-forward, each with a
+// residual (layer 0 widens its residual with a dense layer).
+Matrix transformerLayer(const Matrix& x, size_t n, const UseLiteLayer& l, float eps) {
+  Matrix ctx = attention(linear(layerNorm(x, n, l.attentionNorm, eps), n, l.qkv), n, l);
+  Matrix y = linear(ctx, n, l.output);
+  addInPlace(y, l.residual.in ? linear(x, n, l.residual) : x);
+  Matrix hidden = linear(layerNorm(y, n, l.ffnNorm, eps), n, l.ffn1);
+  for (auto& v : hidden) v = std::max(v, 0.0f);
+  addInPlace(y, linear(hidden, n, l.ffn2));
+  return y;
+}
+
+}  // namespace
+
+UseLiteModel::UseLiteModel(std::unique_ptr<Weights> w) : w_(std::move(w)) {}
+UseLiteModel::~UseLiteModel() = default;
+
+Result<std::unique_ptr<UseLiteModel>> UseLiteModel::load(const std::filesystem::path& dir) {
+  auto w = loadUseLiteWeights(dir);
+  if (!w) return fail(w.error());
+  return std::unique_ptr<UseLiteModel>(new UseLiteModel(std::move(*w)));
+}
+
+size_t UseLiteModel::weightBytes() const { return w_->bytes; }
+int UseLiteModel::maxTokens() const { return static_cast<int>(w_->maxTokens); }
+
+std::vector<float> UseLiteModel::embed(const std::vector<int>& ids) const {
+  const Weights& w = *w_;
+  const size_t n = std::min(ids.size(), w.maxTokens), width = w.width, half = width / 2;
+  // The graph adds the embedding to (embedding + timing signal): 2E + T.
+  Matrix x(n * width);
+  for (size_t i = 0; i < n; ++i) {
+    size_t id = std::min(static_cast<size_t>(std::max(ids[i], 0)), w.vocab - 1);
+    const float* e = w.embeddings.data() + id * width;
+    float* r = x.data() + i * width;
+    for (size_t k = 0; k < half; ++k) {
+      float angle = static_cast<float>(i) * w.inverseTimescales[k];
+      r[k] = 2 * e[k] + std::sin(angle);
+      r[k + half] = 2 * e[k + half] + std::cos(angle);
+    }
+  }
+  Matrix y = transformerLayer(x, n, w.layers[0], w.epsilon);
+  y = transformerLayer(y, n, w.layers[1], w.epsilon);
+  const size_t out = w.layers[1].ffn2.out;
+  Matrix pooled(out, 0.0f);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < out; ++k) pooled[k] += y[i * out + k];
+  for (auto& v : pooled) v /= static_cast<float>(std::max<size_t>(n, 1));
+  Matrix v = linear(pooled, 1, w.tanhLayer);
+  float norm = 0;
+  for (auto& e : v) e = std::tanh(e), norm += e * e;
+  float inv = 1.0f / std::sqrt(std::max(norm, w.l2Floor));
+  for (auto& e : v) e *= inv;
+  return v;
+}
+
+}  // namespace flywheel::kb
