@@ -112,7 +112,7 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
                                          "'); fix or unset it"));
     c.dimension = static_cast<int>(n);
   }
-  if (c.kind != "use-lite" && c.kind != "hashing" && c.kind != "openai")
+  if (c.kind != "use-lite" && c.kind != "use-lite+hashing" && c.kind != "hashing" && c.kind != "openai")
     return fail(Error::invalidArgument("FLYWHEEL_KB_EMBEDDER must be 'use-lite', 'hashing' or 'openai' (got '" +
                                        c.kind + "')"));
   return c;
@@ -121,7 +121,7 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
 Result<std::unique_ptr<Embedder>> makeEmbedder(const EmbedderConfig& config) {
   if (config.kind == "hashing") return makeHashingEmbedder(config.dimension > 0 ? config.dimension : 384);
   if (config.kind == "openai") return makeOpenAiEmbedder(config);
-  if (config.kind == "use-lite") {
+  if (config.kind == "use-lite" || config.kind == "use-lite+hashing") {
     auto e = makeUseLiteEmbedder(config);
     if (e || !config.fallBack) return e;
     static std::once_flag said;

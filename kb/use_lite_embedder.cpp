@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -101,6 +102,35 @@ class UseLiteEmbedder final : public Embedder {
   std::shared_ptr<const Loaded> m_;
 };
 
+// Two embedders' unit vectors side by side, each scaled by sqrt(1/2): the
+// cosine of two such vectors is the mean of the two cosines, so one vector
+// index ranks by meaning (USE-lite) and by shared words and identifier parts
+// (hashing) at once.
+class JointEmbedder final : public Embedder {
+ public:
+  JointEmbedder(std::unique_ptr<Embedder> a, std::unique_ptr<Embedder> b) : a_(std::move(a)), b_(std::move(b)) {}
+  std::string id() const override { return a_->id() + "+" + b_->id(); }
+  int dimension() const override { return a_->dimension() + b_->dimension(); }
+
+  Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) override {
+    auto va = a_->embed(texts);
+    if (!va) return fail(va.error());
+    auto vb = b_->embed(texts);
+    if (!vb) return fail(vb.error());
+    const float half = std::sqrt(0.5f);
+    for (size_t i = 0; i < va->size(); ++i) {
+      auto& v = (*va)[i];
+      v.insert(v.end(), (*vb)[i].begin(), (*vb)[i].end());
+      for (auto& x : v) x *= half;
+      l2Normalize(v);
+    }
+    return va;
+  }
+
+ private:
+  std::unique_ptr<Embedder> a_, b_;
+};
+
 }  // namespace
 
 std::vector<fs::path> useLiteSearchPath(const std::string& configured) {
@@ -138,7 +168,9 @@ Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& conf
   }
   auto loaded = loadShared(*dir);
   if (!loaded) return fail(loaded.error());
-  return std::unique_ptr<Embedder>(new UseLiteEmbedder(std::move(*loaded)));
+  std::unique_ptr<Embedder> use(new UseLiteEmbedder(std::move(*loaded)));
+  if (config.kind != "use-lite+hashing") return use;
+  return std::unique_ptr<Embedder>(new JointEmbedder(std::move(use), makeHashingEmbedder(384)));
 }
 
 }  // namespace flywheel::kb

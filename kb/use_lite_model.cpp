@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "kb/use_lite_weights.h"
@@ -13,33 +14,38 @@ namespace {
 
 using Matrix = std::vector<float>;  // row-major, rows x cols known by the caller
 
-// y[n][out] = x[n][in] . w + b, plain loops (any CPU, any width).
+constexpr size_t kBs = UseLiteLinear::kBlock;
+
+// y[n][out] = x[n][in] . W + b, plain loops (any CPU).
 void linearPlain(const float* x, size_t n, const UseLiteLinear& l, float* y) {
   for (size_t i = 0; i < n; ++i) {
     float* row = y + i * l.out;
     std::copy(l.b.begin(), l.b.end(), row);
-    for (size_t k = 0; k < l.in; ++k) {
-      float a = x[i * l.in + k];
-      const float* w = l.w.data() + k * l.out;
-      for (size_t j = 0; j < l.out; ++j) row[j] += a * w[j];
+    for (size_t j = 0; j < l.out; j += kBs) {
+      const float* block = l.w.data() + j * l.in;
+      for (size_t k = 0; k < l.in; ++k) {
+        float a = x[i * l.in + k];
+        for (size_t c = 0; c < kBs; ++c) row[j + c] += a * block[k * kBs + c];
+      }
     }
   }
 }
 
 // The same with AVX2/FMA: a 4-row x 16-column block of the output stays in
-// eight registers while k runs, so each weight row slice is loaded once per
-// four tokens. Needs out % 16 == 0 (every USE-lite width is).
+// eight registers while k runs down one contiguous weight block, which stays
+// in cache for the next four tokens.
 __attribute__((target("avx2,fma"))) void linearAvx2(const float* x, size_t n, const UseLiteLinear& l, float* y) {
   const size_t in = l.in, out = l.out;
-  for (size_t j = 0; j < out; j += 16) {
+  for (size_t j = 0; j < out; j += kBs) {
     const float* bias = l.b.data() + j;
+    const float* block = l.w.data() + j * in;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
       __m256 acc[4][2];
       for (auto& r : acc) r[0] = _mm256_loadu_ps(bias), r[1] = _mm256_loadu_ps(bias + 8);
       const float* x0 = x + i * in;
       for (size_t k = 0; k < in; ++k) {
-        const float* w = l.w.data() + k * out + j;
+        const float* w = block + k * kBs;
         __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
         for (size_t r = 0; r < 4; ++r) {
           __m256 a = _mm256_broadcast_ss(x0 + r * in + k);
@@ -55,7 +61,7 @@ __attribute__((target("avx2,fma"))) void linearAvx2(const float* x, size_t n, co
     for (; i < n; ++i) {
       __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
       for (size_t k = 0; k < in; ++k) {
-        const float* w = l.w.data() + k * out + j;
+        const float* w = block + k * kBs;
         __m256 a = _mm256_broadcast_ss(x + i * in + k);
         a0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w), a0);
         a1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w + 8), a1);
@@ -66,17 +72,19 @@ __attribute__((target("avx2,fma"))) void linearAvx2(const float* x, size_t n, co
   }
 }
 
+std::atomic<bool> simdAllowed{true};
+
 bool hasAvx2() {
   static const bool yes = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }();
-  return yes;
+  return yes && simdAllowed.load(std::memory_order_relaxed);
 }
 
 Matrix linear(const Matrix& x, size_t n, const UseLiteLinear& l) {
   Matrix y(n * l.out);
-  if (hasAvx2() && l.out % 16 == 0) linearAvx2(x.data(), n, l, y.data());
+  if (hasAvx2()) linearAvx2(x.data(), n, l, y.data());
   else linearPlain(x.data(), n, l, y.data());
   return y;
 }
@@ -143,6 +151,8 @@ Matrix transformerLayer(const Matrix& x, size_t n, const UseLiteLayer& l, float 
 }
 
 }  // namespace
+
+void useLiteAllowSimd(bool allow) { simdAllowed = allow; }
 
 UseLiteModel::UseLiteModel(std::unique_ptr<Weights> w) : w_(std::move(w)) {}
 UseLiteModel::~UseLiteModel() = default;

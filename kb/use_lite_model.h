@@ -48,4 +48,8 @@ class UseLiteModel {
   std::unique_ptr<Weights> w_;
 };
 
+/// Tests: false makes every model use the plain loops (as on a CPU without
+/// AVX2/FMA); true restores the run-time choice.
+void useLiteAllowSimd(bool allow);
+
 }  // namespace flywheel::kb

@@ -83,7 +83,15 @@ class Reader {
     if (!w) return fail(w.error());
     auto b = floats(bias, out);
     if (!b) return fail(b.error());
-    l.w = std::move(*w), l.b = std::move(*b);
+    if (out % UseLiteLinear::kBlock)
+      return fail(Error::invalidArgument("USE-lite tensor " + kernel + ": width " + std::to_string(out) +
+                                         " is not a multiple of 16" + kFix));
+    // Row-major [in][out] -> blocks of 16 columns (see UseLiteLinear).
+    const size_t bs = UseLiteLinear::kBlock;
+    l.w.resize(in * out);
+    for (size_t k = 0; k < in; ++k)
+      for (size_t j = 0; j < out; ++j) l.w[(j / bs) * in * bs + k * bs + j % bs] = (*w)[k * out + j];
+    l.b = std::move(*b);
     return l;
   }
   Result<UseLiteNorm> norm(const std::string& prefix, size_t width) {

@@ -11,7 +11,11 @@
 
 namespace flywheel::kb {
 
-struct UseLiteLinear {  // y = x . w + b, w row-major [in][out]
+// y = x . W + b. W is stored in blocks of 16 output columns, each block
+// [in][16] contiguous (block j holds columns 16j..16j+15), so a matrix
+// product streams every weight once; every USE-lite width is a multiple of 16.
+struct UseLiteLinear {
+  static constexpr size_t kBlock = 16;
   std::vector<float> w, b;
   size_t in = 0, out = 0;
 };
