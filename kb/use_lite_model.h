@@ -13,8 +13,9 @@
 //            y += FFN(LN(y))      (512 -> 1536 ReLU -> 512)
 //   layer 1: y += MHA(LN(y)) (4 heads of 128);  y += FFN(LN(y))
 //   out = l2normalize(tanh(mean over tokens(y) . W + b))   (512)
-// Only the first 128 ids are used. Matrix products use AVX2/FMA when the CPU
-// has them (chosen at run time), plain loops otherwise.
+// Only the first 128 ids are used. Matrix products use AVX-512, else
+// AVX2/FMA when the CPU has them (chosen at run time), plain loops otherwise
+// (FLYWHEEL_KB_USE_LITE_KERNEL=avx2|plain forces one, for benchmarks).
 //
 // Threads: embed() is const and may run concurrently.
 #pragma once
