@@ -2,6 +2,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
+#include <mutex>
 #include <string_view>
 
 #include "kb/embedder.h"
@@ -96,7 +98,9 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();
   };
+  c.kind = "use-lite+hashing";  // flywheel's default (bench/kb, docs/kb.md)
   if (auto k = env("FLYWHEEL_KB_EMBEDDER"); !k.empty()) c.kind = k;
+  c.modelDir = env("FLYWHEEL_KB_MODEL_DIR");
   c.baseUrl = env("FLYWHEEL_KB_EMBEDDINGS_URL");
   c.model = env("FLYWHEEL_KB_EMBEDDINGS_MODEL");
   c.apiKeyEnv = env("FLYWHEEL_KB_EMBEDDINGS_API_KEY_ENV");
@@ -109,16 +113,27 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
                                          "'); fix or unset it"));
     c.dimension = static_cast<int>(n);
   }
-  if (c.kind != "hashing" && c.kind != "openai")
-    return fail(Error::invalidArgument("FLYWHEEL_KB_EMBEDDER must be 'hashing' or 'openai' (got '" + c.kind +
-                                       "')"));
+  if (c.kind != "use-lite" && c.kind != "use-lite+hashing" && c.kind != "hashing" && c.kind != "openai")
+    return fail(Error::invalidArgument("FLYWHEEL_KB_EMBEDDER must be 'use-lite+hashing', 'use-lite', 'hashing' or "
+                                       "'openai' (got '" + c.kind + "')"));
   return c;
 }
 
 Result<std::unique_ptr<Embedder>> makeEmbedder(const EmbedderConfig& config) {
   if (config.kind == "hashing") return makeHashingEmbedder(config.dimension > 0 ? config.dimension : 384);
   if (config.kind == "openai") return makeOpenAiEmbedder(config);
-  return fail(Error::invalidArgument("unknown embedder kind '" + config.kind + "'; use 'hashing' or 'openai'"));
+  if (config.kind == "use-lite" || config.kind == "use-lite+hashing") {
+    auto e = makeUseLiteEmbedder(config);
+    if (e || !config.fallBack) return e;
+    static std::once_flag said;
+    std::call_once(said, [&] {
+      std::cerr << "flywheel: " << e.error().message << "; the knowledge base uses the lexical hashing embedder "
+                << "until then\n";
+    });
+    return makeHashingEmbedder(384);
+  }
+  return fail(Error::invalidArgument("unknown embedder kind '" + config.kind +
+                                     "'; use 'use-lite+hashing', 'use-lite', 'hashing' or 'openai'"));
 }
 
 }  // namespace flywheel::kb

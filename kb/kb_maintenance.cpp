@@ -51,8 +51,19 @@ Result<std::vector<Memory>> KnowledgeBase::recent(size_t limit) {
 }
 
 Result<size_t> KnowledgeBase::backfillVectors() {
-  size_t done = 0;
+  size_t done = 0, total = 0;
   const std::string embedderId = embedder_->id();
+  {
+    std::lock_guard lock(dbMutex_);
+    auto q = db_.prepare(
+        "SELECT count(*) FROM kb_memories m WHERE NOT EXISTS "
+        "(SELECT 1 FROM kb_vectors v WHERE v.embedder=? AND v.memory_id=m.id)");
+    if (!q) return fail(q.error());
+    q->bind(1, embedderId);
+    if (auto row = q->step(); !row) return fail(row.error());
+    total = static_cast<size_t>(q->int64(0));
+  }
+  if (total == 0) return done;
   for (;;) {
     std::vector<std::int64_t> ids;
     std::vector<std::string> texts;
@@ -107,6 +118,7 @@ Result<size_t> KnowledgeBase::backfillVectors() {
     });
     if (!tx) return fail(tx.error());
     done += ids.size();
+    if (options_.embedProgress) options_.embedProgress(std::min(done, total), total);
   }
 }
 

@@ -1,5 +1,6 @@
 // KnowledgeBase: opening, writes, reads, deletes, stats (search is in kb_search.cpp).
 #include <cstring>
+#include <iostream>
 
 #include "kb/kb_schema.h"
 #include "kb/knowledge_base.h"
@@ -123,6 +124,14 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(const fs::path& state
 
 Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(const fs::path& stateDir, KbOptions options,
                                                            std::unique_ptr<Embedder> embedder) {
+  // Re-embedding a large knowledge base (the embedder changed) takes a while:
+  // say what is happening unless the caller watches progress itself.
+  if (!options.embedProgress)
+    options.embedProgress = [id = embedder->id(), last = size_t{0}](size_t done, size_t total) mutable {
+      if (total < 256 || (done < total && done - last < 1024 && last != 0)) return;
+      last = done;
+      std::cerr << "flywheel: embedding memories for " << id << ": " << done << "/" << total << "\n";
+    };
   auto db = Db::open(stateDir / "kb.sqlite");
   if (!db) return fail(db.error());
   if (auto r = db->migrate("kb", kbMigrations()); !r) return fail(r.error());

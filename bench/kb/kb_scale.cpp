@@ -6,6 +6,7 @@
 //   bench_kb_scale [--n 100000] [--dir D] [--queries 300] [--ef 512] [--m 16] [--efc 200] [--threshold T]
 //                  [--threads 2] [--efs 64,128,...] [--recall-queries 200]
 //                  [--mode hybrid|lexical|vector|none] [--keep] [--reuse] [--export DIR]
+//                  [--embedder hashing|use-lite|use-lite+hashing]
 //
 // Defaults for --ef, --m, --efc, --threshold and --threads are the library's
 // (VectorIndexOptions), so that the bench measures what kb_search runs.
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -155,7 +157,7 @@ int main(int argc, char** argv) {
   int ef = defaults.efSearch, m = defaults.m, efc = defaults.efConstruction, threads = defaults.buildThreads;
   std::vector<int> efs;
   bool keep = false, reuse = false;
-  std::string onlyMode;
+  std::string onlyMode, embedderKind;
   fs::path dir, exportDir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -180,11 +182,14 @@ int main(int argc, char** argv) {
     else if (i + 1 < argc && a == "--dir") dir = argv[++i];
     else if (i + 1 < argc && a == "--mode") onlyMode = argv[++i];  // hybrid, lexical or vector only
     else if (i + 1 < argc && a == "--export") exportDir = argv[++i];
+    else if (i + 1 < argc && a == "--embedder") embedderKind = argv[++i];
   }
   if (dir.empty()) dir = fs::temp_directory_path() / ("flywheel-kb-scale-" + std::to_string(::getpid()));
   fs::path state = dir / ".flywheel";
   if (!reuse) fs::remove_all(state);
   KbOptions opts;
+  if (!embedderKind.empty()) opts.embedder.kind = embedderKind, opts.embedder.fallBack = false;
+  if (const char* md = std::getenv("FLYWHEEL_KB_MODEL_DIR")) opts.embedder.modelDir = md;
   opts.index.efSearch = ef;
   opts.index.m = m;
   opts.index.efConstruction = efc;
