@@ -43,6 +43,6 @@ IntentDraft draftIntent(const CrateMirror& crate, const CrateNames& crates, cons
 
 /// Writes `draft.text` to `<root>/<dir>/intent.draft.lisp` atomically;
 /// returns that path relative to `root`.
-Result<std::string> writeDraft(const std::filesystem::path& root, const std::string& dir, const IntentDraft& draft);
+[[nodiscard]] Result<std::string> writeDraft(const std::filesystem::path& root, const std::string& dir, const IntentDraft& draft);
 
 }  // namespace flywheel::drift

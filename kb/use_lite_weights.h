@@ -44,6 +44,6 @@ struct UseLiteModel::Weights {
 };
 
 /// Reads model.json, checks its graph and reads the shards.
-Result<std::unique_ptr<UseLiteModel::Weights>> loadUseLiteWeights(const std::filesystem::path& dir);
+[[nodiscard]] Result<std::unique_ptr<UseLiteModel::Weights>> loadUseLiteWeights(const std::filesystem::path& dir);
 
 }  // namespace flywheel::kb

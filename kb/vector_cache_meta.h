@@ -15,7 +15,7 @@ namespace flywheel::kb::detail {
 /// FNV-1a over `n` bytes, continuing from `h`.
 std::uint64_t hashBytes(std::uint64_t h, const char* p, size_t n);
 /// Checksum of a whole file; `size` receives its length.
-Result<std::uint64_t> fileChecksum(const std::filesystem::path& path, std::uint64_t& size);
+[[nodiscard]] Result<std::uint64_t> fileChecksum(const std::filesystem::path& path, std::uint64_t& size);
 
 struct Meta {
   std::string embedder;

@@ -72,7 +72,7 @@ class VectorIndex {
   VectorIndex& operator=(const VectorIndex&) = delete;
 
   /// Loads the cache or rebuilds from `db`, then replays the change log.
-  Result<void> sync(Db& db);
+  [[nodiscard]] Result<void> sync(Db& db);
   /// The `k` nearest vectors, optionally restricted to `allowed` ids.
   /// Exact below the threshold, HNSW above. Call sync() first.
   std::vector<VectorMatch> search(const std::vector<float>& query, size_t k,
@@ -83,7 +83,7 @@ class VectorIndex {
   /// HNSW search, for measurements (exact when no graph exists below the threshold).
   std::vector<VectorMatch> searchApproximate(const std::vector<float>& query, size_t k) const;
   /// Writes the cache atomically.
-  Result<void> save();
+  [[nodiscard]] Result<void> save();
   /// Changes the HNSW beam width of later searches (benchmarks sweep it).
   void setEfSearch(int ef);
 

@@ -74,11 +74,13 @@ Result<FinishResult> Mechanic::landCascade(EpochRow& e, const std::string& head,
   std::vector<std::string> names = {cascadeWorktreeName(e.id)};
   if (sbs)
     for (const auto& s : *sbs) names.push_back(s.id);
+  // The cascade has landed: a piece that cannot be removed now is a leftover
+  // the next scan reports (and cascade_abort {cleanLeftovers} removes).
   const Worktrees wts(repoRoot_, stateDir(), prefix_);
-  for (const auto& n : names) wts.remove(n);
+  for (const auto& n : names) (void)wts.remove(n);
   if (sbs)
-    for (const auto& s : *sbs) repo->deleteBranch("flywheel/e" + std::to_string(e.id) + "/" + s.service);
-  repo->deleteBranch(e.cascadeBranch);
+    for (const auto& s : *sbs) (void)repo->deleteBranch("flywheel/e" + std::to_string(e.id) + "/" + s.service);
+  (void)repo->deleteBranch(e.cascadeBranch);
   return res;
 }
 

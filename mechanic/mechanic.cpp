@@ -199,7 +199,8 @@ Result<std::vector<Leftover>> Mechanic::cleanLeftovers() {
     } else if (e.state == "starting") {
       e.state = "aborted";
       if (auto r = store_->updateEpoch(e); !r) return fail(r.error());
-      if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch(e.cascadeBranch);
+      if (auto repo = GitRepo::open(repoRoot_))
+        if (auto r = repo->deleteBranch(e.cascadeBranch); !r) return fail(r.error());
     }
   }
   scanLeftovers();  // epochs fixed above may have turned live worktrees into orphans

@@ -280,7 +280,8 @@ Result<SandboxStatus> Mechanic::repairAbort(const std::string& id) {
     return fail(Error::failedPrecondition("sandbox " + id + " is " + row->state + "; nothing to abort"));
   if (auto r = finishRepair(*row, *e, "aborted", ""); !r) return fail(r.error());
   (void)removeSandboxFiles(id);  // aborted either way; what is left, the next leftovers scan finds
-  if (auto repo = GitRepo::open(repoRoot_)) repo->deleteBranch("flywheel/e" + std::to_string(e->id) + "/" + row->service);
+  if (auto repo = GitRepo::open(repoRoot_))
+    (void)repo->deleteBranch("flywheel/e" + std::to_string(e->id) + "/" + row->service);  // a stale branch is harmless
   views_.forget(id);
   return statusOf(*row, *e);
 }

@@ -21,7 +21,7 @@ namespace flywheel::universe {
 
 /// Ok when `content` parses as Rust without error or missing nodes;
 /// otherwise an error "path:line:col: syntax error near `...`".
-Result<void> checkRustSyntax(const std::string& path, const std::string& content);
+[[nodiscard]] Result<void> checkRustSyntax(const std::string& path, const std::string& content);
 
 /// Public item key → signature (see above). Deterministic (sorted map).
 std::map<std::string, std::string> publicSignatures(const std::string& content);

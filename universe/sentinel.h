@@ -84,13 +84,13 @@ class Sentinel {
 
   /// The current snapshot, loaded on first use. Fails only when the root
   /// cannot be read at all.
-  Result<std::shared_ptr<const Snapshot>> current();
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> current();
 
   /// Checks now; reloads when files changed.
-  Result<SentinelReport> poll();
+  [[nodiscard]] Result<SentinelReport> poll();
 
   /// Polls unless the last poll is younger than `maxAge`; returns the current snapshot.
-  Result<std::shared_ptr<const Snapshot>> fresh(std::chrono::milliseconds maxAge);
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> fresh(std::chrono::milliseconds maxAge);
 
   /// Adds a listener for every change any poll finds (background or on
   /// demand); returns its id for unsubscribe(). Listeners run in
@@ -111,8 +111,8 @@ class Sentinel {
 
  private:
   using Signature = std::vector<std::tuple<std::string, uintmax_t, int64_t>>;
-  Result<SentinelReport> pollLocked();
-  Result<SentinelReport> reload(Signature sig);
+  [[nodiscard]] Result<SentinelReport> pollLocked();
+  [[nodiscard]] Result<SentinelReport> reload(Signature sig);
   void notify(const SentinelReport& report);
 
   std::filesystem::path root_;

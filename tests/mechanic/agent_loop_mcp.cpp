@@ -178,14 +178,14 @@ TEST_CASE("agent loop: each answer's text carries what the next call needs", "[a
   // second run), against repair_validate and cascade_finish above.
   flywheel::mechanic::GauntletSpec inPlace{.workspaceDir = s.u.root, .packages = {"report"},
                                           .targetDir = sharedTargetDir("ledger-in-place")};
-  flywheel::mechanic::runGauntlet(inPlace);
+  REQUIRE(flywheel::mechanic::runGauntlet(inPlace));  // warms the target dir
   // As after an edit: the crate's own source changed since the last build.
   const fs::path reportSrc = s.u.root / "services/report/src/custom.rs";
   writeText(reportSrc, readText(reportSrc) + "// touched\n");
   auto warm = flywheel::mechanic::runGauntlet(inPlace);
   flywheel::mechanic::GauntletSpec ws{.workspaceDir = s.u.root, .targetDir = sharedTargetDir("ledger-in-place"),
                                      .gates = {"test"}};
-  flywheel::mechanic::runGauntlet(ws);
+  REQUIRE(flywheel::mechanic::runGauntlet(ws));  // warms the test binaries
   const fs::path ledgerSrc = s.u.root / "services/ledger/src/custom.rs";
   writeText(ledgerSrc, readText(ledgerSrc) + "// touched\n");
   auto warmTest = flywheel::mechanic::runGauntlet(ws);
