@@ -98,7 +98,12 @@ Result<EmbedderConfig> EmbedderConfig::fromEnvironment() {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();
   };
-  c.kind = "use-lite+hashing";  // flywheel's default (bench/kb, docs/kb.md)
+  // The default stays hashing: use-lite+hashing finds paraphrases better but
+  // loses recall@5 on identifier queries, embeds a memory in ~15 ms (seeding
+  // a large universe takes minutes instead of a second) and makes kb_search
+  // over MCP 2x slower (docs/kb.md, "Which embedder"). Opt in with
+  // FLYWHEEL_KB_EMBEDDER=use-lite+hashing.
+  c.kind = "hashing";
   if (auto k = env("FLYWHEEL_KB_EMBEDDER"); !k.empty()) c.kind = k;
   c.modelDir = env("FLYWHEEL_KB_MODEL_DIR");
   c.baseUrl = env("FLYWHEEL_KB_EMBEDDINGS_URL");

@@ -67,12 +67,17 @@ TEST_CASE("a damaged model package is an error naming the file", "[kb][embedder]
   CHECK(e.error().message.find((dir.path / "vocab.json").string()) != std::string::npos);
 }
 
-TEST_CASE("flywheel's default embedder is use-lite+hashing; the library's zero value is hashing", "[kb][embedder]") {
+TEST_CASE("flywheel's default embedder is hashing; use-lite+hashing is opt-in", "[kb][embedder]") {
   CHECK(EmbedderConfig{}.kind == "hashing");
   ::unsetenv("FLYWHEEL_KB_EMBEDDER");
   auto c = EmbedderConfig::fromEnvironment();
   REQUIRE(c.has_value());
-  CHECK(c->kind == "use-lite+hashing");
+  CHECK(c->kind == "hashing");
+  ::setenv("FLYWHEEL_KB_EMBEDDER", "use-lite+hashing", 1);
+  auto joint = EmbedderConfig::fromEnvironment();
+  ::unsetenv("FLYWHEEL_KB_EMBEDDER");
+  REQUIRE(joint.has_value());
+  CHECK(joint->kind == "use-lite+hashing");
 }
 
 TEST_CASE("FLYWHEEL_KB_EMBEDDER accepts use-lite and names the choices", "[kb][embedder]") {
