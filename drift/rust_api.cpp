@@ -1,5 +1,6 @@
 // Extracting a Rust file's public API with Tree-sitter (see rust_api.h).
 #include "drift/rust_api.h"
+#include "universe/rust_parse.h"
 
 #include <tree_sitter/api.h>
 
@@ -9,17 +10,9 @@
 #include <memory>
 #include <set>
 
-extern "C" const TSLanguage* tree_sitter_rust();
 
 namespace flywheel::drift {
 namespace {
-
-struct ParserDeleter {
-  void operator()(TSParser* p) const { ts_parser_delete(p); }
-};
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
 
 bool is(TSNode n, const char* type) { return !ts_node_is_null(n) && std::strcmp(ts_node_type(n), type) == 0; }
 uint32_t lineOf(TSNode n) { return ts_node_start_point(n).row + 1; }
@@ -303,16 +296,8 @@ class Extractor {
 
 RustFileApi extractRustApi(const std::string& source) {
   RustFileApi out;
-  thread_local std::unique_ptr<TSParser, ParserDeleter> parser;
-  if (!parser) {
-    parser.reset(ts_parser_new());
-    ts_parser_set_language(parser.get(), tree_sitter_rust());
-  }
-  ts_parser_set_timeout_micros(parser.get(), 2'000'000);
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size())));
+  universe::RustTree tree = universe::parseRust(source);
   if (!tree) {
-    ts_parser_reset(parser.get());
     out.syntaxError = true;
     return out;
   }

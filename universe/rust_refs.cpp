@@ -7,19 +7,12 @@
 #include <set>
 
 #include "universe/reality.h"
+#include "universe/rust_parse.h"
 
-extern "C" const TSLanguage* tree_sitter_rust();
 
 namespace flywheel::universe {
 
 namespace {
-
-struct ParserDeleter {
-  void operator()(TSParser* p) const { ts_parser_delete(p); }
-};
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
 
 bool is(TSNode n, const char* type) { return std::strcmp(ts_node_type(n), type) == 0; }
 
@@ -138,16 +131,8 @@ SourcePos firstError(TSNode root) {
 
 RustFileRefs extractRustRefs(const std::string& source) {
   RustFileRefs out;
-  thread_local std::unique_ptr<TSParser, ParserDeleter> parser;
-  if (!parser) {
-    parser.reset(ts_parser_new());
-    ts_parser_set_language(parser.get(), tree_sitter_rust());
-  }
-  ts_parser_set_timeout_micros(parser.get(), 2'000'000);
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size())));
+  RustTree tree = parseRust(source);
   if (!tree) {
-    ts_parser_reset(parser.get());
     out.syntaxError = true;
     return out;
   }

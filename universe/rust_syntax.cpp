@@ -1,28 +1,18 @@
 #include "universe/rust_syntax.h"
+#include "universe/rust_parse.h"
 
 #include <tree_sitter/api.h>
 
 #include <cstring>
 #include <memory>
 
-extern "C" const TSLanguage* tree_sitter_rust();
 
 namespace flywheel::universe {
 namespace {
 
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
-using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+using TreePtr = RustTree;
 
-TreePtr parse(const std::string& content) {
-  TSParser* parser = ts_parser_new();
-  ts_parser_set_language(parser, tree_sitter_rust());
-  ts_parser_set_timeout_micros(parser, 5'000'000);
-  TSTree* tree = ts_parser_parse_string(parser, nullptr, content.data(), static_cast<uint32_t>(content.size()));
-  ts_parser_delete(parser);
-  return TreePtr(tree);
-}
+TreePtr parse(const std::string& content) { return parseRust(content, std::chrono::seconds(5)); }
 
 std::string text(const std::string& src, TSNode n) {
   return src.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
