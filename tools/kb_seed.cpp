@@ -19,13 +19,16 @@ KbSeeder::State KbSeeder::state() {
   return {seeded_, running_ || fullPending_ || !pending_.empty(), done_, total_, problem_};
 }
 
+void KbSeeder::startWorkerLocked(bool seed) {
+  if (started_) return;
+  started_ = true;
+  fullPending_ = seed;
+  worker_ = std::thread([this] { run(); });
+}
+
 KbSeeder::State KbSeeder::ensureSeeded(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
-  if (!started_) {
-    started_ = true;
-    fullPending_ = true;
-    worker_ = std::thread([this] { run(); });
-  }
+  startWorkerLocked(!seeded_);
   cv_.wait_for(lock, wait, [&] { return seeded_; });
   return {seeded_, running_ || fullPending_ || !pending_.empty(), done_, total_, problem_};
 }
@@ -50,9 +53,11 @@ Result<kb::ImportReport> KbSeeder::importAll(const std::function<void(size_t, si
   auto r = importLocked({}, true, progress);
   std::lock_guard lock(mu_);
   if (r) {
-    seeded_ = started_ = true;  // a full import is a seed too
+    seeded_ = true;  // a full import is a seed too
     problem_.clear();
+    startWorkerLocked(false);  // from now on, follow the sentinel's reports
   }
+  cv_.notify_all();
   return r;
 }
 

@@ -64,6 +64,8 @@ class KbSeeder {
 
  private:
   void run();
+  /// Starts the worker once (under mu_); `seed`: its first job is a full import.
+  void startWorkerLocked(bool seed);
   [[nodiscard]] Result<kb::ImportReport> importLocked(const std::vector<std::string>& services, bool withRepairs,
                                                       const std::function<void(size_t, size_t)>& progress);
 

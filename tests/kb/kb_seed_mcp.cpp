@@ -114,4 +114,16 @@ TEST_CASE("re-importing adds nothing twice", "[kb][tools][seed]") {
   CHECK(again["unchanged"] == first["read"]);
   json all = s.ok("kb_search", {{"query", ""}, {"kinds", json::array({"service"})}});
   CHECK(all["hits"].size() == 3);
+
+  // A knowledge base first filled by kb_import follows intent edits too.
+  write(s.dir.path / "services/visits/intent.lisp",
+        ";; Sells tickets and counts visitors at the gate.\n"
+        "(service visits\n  (version 2)\n  (type Ticket (field id i64))\n  (type Turnstile (field gate i32)))\n");
+  bool seen = false;
+  for (int i = 0; i < 60 && !seen; ++i) {
+    json r = s.ok("kb_search", {{"query", "Turnstile"}, {"kinds", json::array({"type"})}, {"limit", 1}});
+    seen = !r["hits"].empty() && r["hits"][0]["title"] == "visits/Turnstile";
+    if (!seen) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(seen);
 }
