@@ -28,10 +28,7 @@ Prepared prepareGreenCascade(const fs::path& root) {
   CascadeStartSpec spec;
   spec.services = {{"alpha", "alpha", "alpha", "experimental", 0}, {"beta", "beta", "beta", "experimental", 1}};
   spec.config.gates = {"check", "test"};
-  spec.stamp = [](const fs::path& r) -> flywheel::Result<std::vector<std::string>> {
-    writeText(r / "alpha/src/lib.rs", "pub fn answer() -> i64 {\n    42\n}\n");
-    return std::vector<std::string>{"alpha/src/lib.rs"};
-  };
+  spec.stamp = widenAlphaAnswer();
   auto st = (*m)->cascadeStart(spec, {});
   REQUIRE(st);
   auto sb = (*m)->repairOpen(st->epoch, "beta");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/process.h"
+#include "mechanic/types.h"
 
 namespace flywheel::mechanic::testing {
 
@@ -52,6 +53,15 @@ inline fs::path copyShopRepo(const std::string& prefix) {
 /// Cargo keys artifacts by package path, so distinct copies never collide.
 inline fs::path sharedTargetDir(const std::string& name) {
   return fs::temp_directory_path() / ("flywheel-mechanic-test-target-" + name);
+}
+
+/// A Forge stand-in for TinyWorkspace: alpha::answer becomes i64, so beta
+/// (which returns it as i32) breaks and needs one repair.
+inline mechanic::StampFn widenAlphaAnswer() {
+  return [](const fs::path& r) -> Result<std::vector<std::string>> {
+    writeText(r / "alpha/src/lib.rs", "pub fn answer() -> i64 {\n    42\n}\n");
+    return std::vector<std::string>{"alpha/src/lib.rs"};
+  };
 }
 
 /// A cargo workspace with crates `alpha` (lib) and `beta` (depends on alpha),

@@ -118,10 +118,7 @@ TEST_CASE("a landed repair's record names its epoch's base and keeps its commits
   spec.intentFrom = base;
   spec.intentTo = "worktree";
   spec.templatesFingerprint = "0123456789abcdef";
-  spec.stamp = [](const fs::path& r) -> flywheel::Result<std::vector<std::string>> {
-    writeText(r / "alpha/src/lib.rs", "pub fn answer() -> i64 {\n    42\n}\n");
-    return std::vector<std::string>{"alpha/src/lib.rs"};
-  };
+  spec.stamp = widenAlphaAnswer();
   auto st = (*m)->cascadeStart(spec, {});
   REQUIRE(st);
   auto sb = (*m)->repairOpen(st->epoch, "beta");
