@@ -84,12 +84,5 @@ TEST_CASE("every argument type stamps clippy-clean code", "[cargo]") {
   TempDir tmp("borrowed-types");
   writeText(tmp.path / "universe.lisp", "(universe tys)\n");
   writeText(tmp.path / "services/tys/intent.lisp", kEveryArgumentType);
-  auto report = stamper().stamp(load(tmp.path), {});
-  REQUIRE(report.has_value());
-  for (const auto& p : report->problems) INFO(p.toString());
-  REQUIRE(report->ok());
-  std::string out;
-  int rc = cargoInSharedTarget("clippy --offline --workspace --all-targets -- -D warnings", tmp.path, &out);
-  INFO(out);
-  CHECK(rc == 0);
+  requireStampsClippyClean(tmp.path);
 }

@@ -39,6 +39,17 @@ int cargoInSharedTarget(const std::string& args, const fs::path& root, std::stri
   return run("CARGO_TARGET_DIR='" + target.string() + "' CARGO_TERM_COLOR=never cargo " + args, root, out);
 }
 
+void requireStampsClippyClean(const fs::path& root) {
+  auto report = stamper().stamp(load(root), {});
+  REQUIRE(report.has_value());
+  for (const auto& p : report->problems) INFO(p.toString());
+  REQUIRE(report->ok());
+  std::string out;
+  int rc = cargoInSharedTarget("clippy --offline --workspace --all-targets -- -D warnings", root, &out);
+  INFO(out);
+  CHECK(rc == 0);
+}
+
 int run(const std::string& command, const fs::path& cwd, std::string* out) {
   std::string full = "cd '" + cwd.string() + "' && (" + command + ") 2>&1";
   FILE* pipe = popen(full.c_str(), "r");

@@ -41,4 +41,8 @@ universe::LoadedUniverse load(const std::filesystem::path& root);
 /// The Stamper over the source tree's templates.
 const Stamper& stamper();
 
+/// Stamps the universe at `root` and REQUIREs the stamp to succeed and the
+/// stamped workspace to pass `cargo clippy --all-targets -D warnings`.
+void requireStampsClippyClean(const std::filesystem::path& root);
+
 }  // namespace flywheel::forge::test
