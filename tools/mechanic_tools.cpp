@@ -140,7 +140,14 @@ ToolResult cascadeFinish(const Holder& h, const json& args, mcp::ToolContext& ct
     std::string remembered;
     if (f->landed) {
       auto st = m.cascadeStatus(*e);
-      auto r = st ? h->memories().rememberCascade(*st, *f) : Result<void>(fail(st.error()));
+      // The mechanic's observer remembered it as it landed; only a mechanic
+      // opened without that observer leaves it to this call.
+      Result<void> r;
+      if (auto done = h->memories().landedOutcome(*e)) {
+        if (!done->empty()) r = fail(Error::io(*done));
+      } else {
+        r = st ? h->memories().rememberCascade(*st, *f) : Result<void>(fail(st.error()));
+      }
       remembered = r ? "\n(the cascade is remembered in the knowledge base: kb_search finds it)"
                      : "\n(could not remember the cascade in the knowledge base: " + r.error().message + ")";
     }

@@ -53,7 +53,7 @@ class MemoryObserver final : public mechanic::MechanicObserver {
   void sandboxHalted(const mechanic::SandboxStatus&, std::int64_t) override { sync(); }
   void epochAborted(std::int64_t) override { sync(); }
   void epochLanded(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) override {
-    if (auto m = memories_.lock()) (void)m->rememberCascade(st, f);
+    if (auto m = memories_.lock()) (void)m->rememberCascade(st, f);  // its outcome: landedOutcome()
   }
 
  private:
@@ -63,6 +63,13 @@ class MemoryObserver final : public mechanic::MechanicObserver {
   std::weak_ptr<RepairMemories> memories_;
 };
 }  // namespace
+
+std::optional<std::string> RepairMemories::landedOutcome(std::int64_t epoch) {
+  std::lock_guard lock(mu_);
+  auto it = landed_.find(epoch);
+  if (it == landed_.end()) return std::nullopt;
+  return it->second;
+}
 
 Result<size_t> RepairMemories::syncInBackground() {
   std::lock_guard lock(mu_);
@@ -75,8 +82,7 @@ std::shared_ptr<mechanic::MechanicObserver> RepairMemories::observer() {
   return std::make_shared<MemoryObserver>(weak_from_this());
 }
 
-Result<void> RepairMemories::rememberCascade(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) {
-  std::lock_guard lock(mu_);
+Result<void> RepairMemories::rememberCascadeLocked(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) {
   if (auto r = syncLocked(); !r) return fail(r.error());
   auto kb = knowledge_->get();
   if (!kb) return fail(kb.error());
@@ -100,6 +106,13 @@ Result<void> RepairMemories::rememberCascade(const mechanic::CascadeStatus& st, 
   d.cite = "cascade epoch " + std::to_string(st.epoch) + ", commit " + f.newCommit.substr(0, 12) + " on " + f.userRef;
   if (auto r = (*kb)->remember(d); !r) return fail(r.error());
   return {};
+}
+
+Result<void> RepairMemories::rememberCascade(const mechanic::CascadeStatus& st, const mechanic::FinishResult& f) {
+  std::lock_guard lock(mu_);
+  auto r = rememberCascadeLocked(st, f);
+  landed_[st.epoch] = r ? std::string() : r.error().message;
+  return r;
 }
 
 }  // namespace flywheel::tools

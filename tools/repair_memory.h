@@ -13,7 +13,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "core/error.h"
 #include "kb/knowledge_base.h"
@@ -41,15 +44,20 @@ class RepairMemories : public std::enable_shared_from_this<RepairMemories> {
   std::shared_ptr<mechanic::MechanicObserver> observer();
   /// Remembers a landed cascade (after syncing the repair log).
   Result<void> rememberCascade(const mechanic::CascadeStatus& status, const mechanic::FinishResult& finish);
+  /// How remembering the landed `epoch` went ("" when it worked, else why),
+  /// or nullopt when nothing tried yet (the observer does as it lands).
+  std::optional<std::string> landedOutcome(std::int64_t epoch);
 
  private:
   Result<size_t> syncLocked();
+  Result<void> rememberCascadeLocked(const mechanic::CascadeStatus& status, const mechanic::FinishResult& finish);
 
   std::filesystem::path stateDir_;
   std::mutex mu_;
   std::shared_ptr<Lazy<kb::KnowledgeBase>> knowledge_;
   std::uintmax_t offset_ = 0;  // bytes of repairs.jsonl already remembered
   size_t unreported_ = 0;      // lines the observer remembered since syncRepairLog
+  std::map<std::int64_t, std::string> landed_;  // epoch -> "" or why remembering it failed
 };
 
 }  // namespace flywheel::tools
