@@ -101,7 +101,9 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   }
   const auto& settings = after->universe.settings;
   out.spec.config.gates.clear();
-  for (auto g : settings.gates) out.spec.config.gates.emplace_back(universe::gateName(g));
+  // Per-crate gates only: e2e runs once for the whole cascade, not per crate.
+  for (auto g : settings.gates)
+    if (g != universe::Gate::E2e) out.spec.config.gates.emplace_back(universe::gateName(g));
   out.spec.config.maxRepairCycles = settings.maxRepairCycles;
   for (const auto& line : out.changes) out.spec.intentChange += (out.spec.intentChange.empty() ? "" : "\n") + line;
   out.spec.includeWorkingTree = isWorktree(to);

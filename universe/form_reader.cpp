@@ -2,6 +2,7 @@
 #include "universe/form_reader.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace flywheel::universe {
 
@@ -31,6 +32,17 @@ std::optional<std::string> FormReader::string(const Sexp& s, std::string_view wh
 std::optional<int64_t> FormReader::integer(const Sexp& s, std::string_view what) const {
   if (s.kind == Sexp::Kind::Integer) return s.integer;
   error(s.pos, "expected " + std::string(what) + " (an integer), got " + describeSexp(s));
+  return std::nullopt;
+}
+
+std::optional<double> FormReader::decimal(const Sexp& s, std::string_view what) const {
+  if (s.kind == Sexp::Kind::Integer) return static_cast<double>(s.integer);
+  if (s.kind == Sexp::Kind::Decimal) {
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.text.data(), s.text.data() + s.text.size(), v);
+    if (ec == std::errc() && ptr == s.text.data() + s.text.size()) return v;
+  }
+  error(s.pos, "expected " + std::string(what) + " (a number such as 0.6), got " + describeSexp(s));
   return std::nullopt;
 }
 

@@ -24,6 +24,8 @@ class FormReader {
   std::optional<std::string> name(const Sexp& s, std::string_view what) const;
   std::optional<std::string> string(const Sexp& s, std::string_view what) const;
   std::optional<int64_t> integer(const Sexp& s, std::string_view what) const;
+  /// An integer or a decimal literal (`1`, `0.6`).
+  std::optional<double> decimal(const Sexp& s, std::string_view what) const;
   std::optional<TypeRef> type(const Sexp& s) const;
 
   /// Checks `form` has exactly `n` items after its head ("(key FIELD)").

@@ -80,6 +80,7 @@ std::string_view gateName(Gate g) {
     case Gate::Check: return "check";
     case Gate::Clippy: return "clippy";
     case Gate::Test: return "test";
+    case Gate::E2e: return "e2e";
   }
   return "?";
 }

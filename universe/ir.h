@@ -346,8 +346,10 @@ std::string crateNameOf(std::string_view serviceName);
 
 // ---------------------------------------------------------------- universe
 
-enum class Gate { Check, Clippy, Test };
-std::string_view gateName(Gate g);  // "check", "clippy", "test"
+/// Check, Clippy and Test run per crate; E2e (the black-box veto gate) runs
+/// once in the cascade worktree after every crate is green.
+enum class Gate { Check, Clippy, Test, E2e };
+std::string_view gateName(Gate g);  // "check", "clippy", "test", "e2e"
 
 /// A `defmacro` known to the universe (from the macro file or an intent file).
 struct MacroInfo {
@@ -367,6 +369,14 @@ struct UniverseSettings {
   int maxRepairCycles = 5;
   int sentinelIntervalSeconds = 30;
   std::optional<std::string> macrosFile;  // relative to the root
+  // The settings of learn, missiond and the e2e gate (docs/intent.md).
+  std::optional<std::string> e2eCommand;    // (e2e "cmd"): required when gates list e2e
+  std::optional<std::string> templatesDir;  // (templates "dir"), relative to the root
+  int distillThreshold = 5;                 // repairs of one shape before a candidate
+  double metaUtilityThreshold = 0.6;        // replay score a proposal needs for its branch
+  std::optional<std::string> agentCommand;  // (agent "cmd"): what an unattended slot runs
+  int slots = 2;                            // background agent slots
+  int agentDeadlineSeconds = 1800;          // before a slot's agent is killed
   bool hasUniverseFile = false;           // false: universe.lisp absent, all defaults
   SourcePos pos;                          // of the `(universe ...)` form
 };

@@ -123,7 +123,12 @@ Result<SentinelReport> Sentinel::reload(Signature sig) {
   report.universeFilesChanged = a.settings.name != b.settings.name || a.settings.macrosFile != b.settings.macrosFile ||
                                 a.settings.gates != b.settings.gates || a.settings.maxRepairCycles != b.settings.maxRepairCycles ||
                                 a.settings.sentinelIntervalSeconds != b.settings.sentinelIntervalSeconds ||
-                                a.settings.serviceGlobs != b.settings.serviceGlobs || a.macros.size() != b.macros.size();
+                                a.settings.serviceGlobs != b.settings.serviceGlobs || a.macros.size() != b.macros.size() ||
+                                a.settings.e2eCommand != b.settings.e2eCommand || a.settings.templatesDir != b.settings.templatesDir ||
+                                a.settings.distillThreshold != b.settings.distillThreshold ||
+                                a.settings.metaUtilityThreshold != b.settings.metaUtilityThreshold ||
+                                a.settings.agentCommand != b.settings.agentCommand || a.settings.slots != b.settings.slots ||
+                                a.settings.agentDeadlineSeconds != b.settings.agentDeadlineSeconds;
   return report;
 }
 

@@ -16,9 +16,10 @@ void readGates(const FormReader& r, const Sexp& c, UniverseSettings& u) {
     const Sexp& g = c.items[k];
     std::optional<Gate> gate = g.isSymbol("check") ? std::optional(Gate::Check)
                                : g.isSymbol("clippy") ? std::optional(Gate::Clippy)
-                               : g.isSymbol("test") ? std::optional(Gate::Test) : std::nullopt;
+                               : g.isSymbol("test") ? std::optional(Gate::Test)
+                               : g.isSymbol("e2e") ? std::optional(Gate::E2e) : std::nullopt;
     if (!gate) {
-      r.error(g.pos, "unknown gate " + describeSexp(g) + "; the gates are: check clippy test");
+      r.error(g.pos, "unknown gate " + describeSexp(g) + "; the gates are: check clippy test e2e");
     } else if (std::find(u.gates.begin(), u.gates.end(), *gate) != u.gates.end()) {
       r.error(g.pos, "gate " + printSexp(g) + " listed twice");
     } else {
@@ -50,6 +51,38 @@ bool safeRelative(std::string_view p) {
   return true;
 }
 
+// The settings of the e2e gate, learn and missiond (docs/intent.md).
+void readNextComponentSetting(const FormReader& r, const Sexp& c, const std::string& h, UniverseSettings& u) {
+  auto text = [&](std::string_view shape, std::string_view what) -> std::optional<std::string> {
+    if (!r.arity(c, 1, shape)) return std::nullopt;
+    auto s = r.string(c.items[1], what);
+    if (s && s->empty()) {
+      r.error(c.items[1].pos, "(" + h + " \"\") is empty; give " + std::string(what));
+      return std::nullopt;
+    }
+    return s;
+  };
+  if (h == "e2e") {
+    u.e2eCommand = text("(e2e \"command\")", "the command run in the cascade worktree");
+  } else if (h == "agent") {
+    u.agentCommand = text("(agent \"command\")", "the command an unattended slot runs");
+  } else if (h == "templates") {
+    auto d = text("(templates \"dir\")", "the folder of the universe's Forge templates");
+    if (d && !safeRelative(*d)) r.error(c.items[1].pos, "templates folder \"" + *d + "\" must be relative to the universe root, without '..'");
+    else if (d) u.templatesDir = *d;
+  } else if (h == "distill-threshold") {
+    readPositive(r, c, u.distillThreshold, 100000);
+  } else if (h == "slots") {
+    readPositive(r, c, u.slots, 64);
+  } else if (h == "agent-deadline") {
+    readPositive(r, c, u.agentDeadlineSeconds, 86400);
+  } else if (h == "meta-utility-threshold" && r.arity(c, 1, "(meta-utility-threshold 0.6)")) {
+    auto v = r.decimal(c.items[1], "the replay score a proposal needs");
+    if (v && (*v < 0 || *v > 1)) r.error(c.items[1].pos, "meta-utility-threshold must be between 0 and 1 (got " + printSexp(c.items[1]) + ")");
+    else if (v) u.metaUtilityThreshold = *v;
+  }
+}
+
 }  // namespace
 
 UniverseSettings buildSettings(const Sexp& form, std::string_view file, Diagnostics& diags) {
@@ -62,7 +95,9 @@ UniverseSettings buildSettings(const Sexp& form, std::string_view file, Diagnost
   } else {
     u.name = form.items[1].text;
   }
-  static const std::vector<std::string> known = {"gates", "macros", "max-repair-cycles", "sentinel-interval", "services"};
+  static const std::vector<std::string> known = {"agent", "agent-deadline", "distill-threshold", "e2e", "gates", "macros",
+                                                 "max-repair-cycles", "meta-utility-threshold", "sentinel-interval",
+                                                 "services", "slots", "templates"};
   std::map<std::string, SourcePos> seen;
   for (size_t k = 2; k < form.items.size(); ++k) {
     const Sexp& c = form.items[k];
@@ -92,7 +127,13 @@ UniverseSettings buildSettings(const Sexp& form, std::string_view file, Diagnost
       auto f = r.string(c.items[1], "the macro file's path");
       if (f && !safeRelative(*f)) r.error(c.items[1].pos, "macro file \"" + *f + "\" must be relative to the universe root, without '..'");
       else if (f) u.macrosFile = *f;
+    } else {
+      readNextComponentSetting(r, c, h, u);
     }
+  }
+  if (std::find(u.gates.begin(), u.gates.end(), Gate::E2e) != u.gates.end()) {
+    if (!u.e2eCommand) r.error(seen["gates"], "the e2e gate needs its command: add (e2e \"scripts/e2e.sh\")");
+    else if (u.gates.back() != Gate::E2e) r.error(seen["gates"], "e2e must be the last gate (it runs once every crate is green)");
   }
   return u;
 }

@@ -32,9 +32,10 @@ inline constexpr size_t kMaxKeptBytes = 16u << 20;
 inline constexpr size_t kMaxNesting = 256;
 
 struct Sexp {
-  enum class Kind { List, Symbol, Integer, String, Keyword, Quasi, Unquote, Splice };
+  enum class Kind { List, Symbol, Integer, String, Keyword, Quasi, Unquote, Splice, Decimal };
   Kind kind = Kind::List;
-  std::string text;          // Symbol: name; String: unescaped value; Keyword: name without ':'
+  std::string text;          // Symbol: name; String: unescaped value; Keyword: name without ':';
+                             // Decimal: the literal as written ("0.6")
   int64_t integer = 0;       // Integer
   std::vector<Sexp> items;   // List: elements; Quasi/Unquote/Splice: the one quoted form
   SourcePos pos;

@@ -24,6 +24,7 @@ void printInto(std::string& out, const Sexp& f) {
     case Sexp::Kind::Symbol: out += f.text; return;
     case Sexp::Kind::Keyword: out += ':'; out += f.text; return;
     case Sexp::Kind::Integer: out += std::to_string(f.integer); return;
+    case Sexp::Kind::Decimal: out += f.text; return;
     case Sexp::Kind::String: escapeInto(out, f.text); return;
     case Sexp::Kind::Quasi: out += '`'; break;
     case Sexp::Kind::Unquote: out += ','; break;
@@ -82,6 +83,7 @@ std::string describeSexp(const Sexp& f) {
     case Sexp::Kind::Symbol: return "symbol '" + f.text + "'";
     case Sexp::Kind::Keyword: return "keyword ':" + f.text + "'";
     case Sexp::Kind::Integer: return "integer " + std::to_string(f.integer);
+    case Sexp::Kind::Decimal: return "decimal " + f.text;
     case Sexp::Kind::String: return "string";
     case Sexp::Kind::List:
       return f.items.empty() ? "empty list ()" : "list (" + (f.head().empty() ? std::string("...") : std::string(f.head()) + " ...") + ")";

@@ -236,6 +236,18 @@ class Reader {
     if (auto node = classify(tok, p)) emit(std::move(*node));
   }
 
+  static bool isDecimal(std::string_view tok) {
+    size_t k = (!tok.empty() && tok[0] == '-') ? 1 : 0;
+    auto digits = [&] {
+      size_t from = k;
+      while (k < tok.size() && tok[k] >= '0' && tok[k] <= '9') ++k;
+      return k > from;
+    };
+    if (!digits() || k >= tok.size() || tok[k] != '.') return false;
+    ++k;
+    return digits() && k == tok.size();
+  }
+
   std::optional<Sexp> classify(std::string_view tok, SourcePos p) {
     Sexp node;
     node.pos = p;
@@ -249,6 +261,11 @@ class Reader {
         error(p, "integer '" + std::string(tok) + "' does not fit in 64 bits");
         return std::nullopt;
       }
+      return node;
+    }
+    if (isDecimal(tok)) {  // -?[0-9]+\.[0-9]+, kept as written (settings such as 0.6)
+      node.kind = Sexp::Kind::Decimal;
+      node.text = std::string(tok);
       return node;
     }
     bool keyword = tok.size() > 1 && tok[0] == ':';

@@ -107,3 +107,16 @@ TEST_CASE("reader reads quasi-quote marks") {
   CHECK(printSexp(q) == "`(type ,name ,@fields)");
   CHECK(readSexps("(a `)", "f.lisp").diagnostics.at(0).toString() == "f.lisp:1:4: expected a form after '`'");
 }
+
+TEST_CASE("reader reads decimals as written and prints them back; malformed ones are errors") {
+  auto r = readSexps("(meta-utility-threshold 0.6 -1.25)", "f.lisp");
+  REQUIRE(r.diagnostics.empty());
+  const auto& it = r.forms.at(0).items;
+  CHECK(it[1].kind == Sexp::Kind::Decimal);
+  CHECK(it[1].text == "0.6");
+  CHECK(it[2].text == "-1.25");
+  CHECK(printSexp(r.forms[0]) == "(meta-utility-threshold 0.6 -1.25)");
+  auto bad = readSexps("(x 1. .5 1.2.3)", "f.lisp");
+  REQUIRE(bad.diagnostics.size() == 3);
+  CHECK(bad.diagnostics[0].toString() == "f.lisp:1:4: unexpected '1.'; expected a symbol, an integer, a \"string\", a :keyword, '(' or ')'");
+}

@@ -183,3 +183,42 @@ TEST_CASE("alias cycles and records that contain themselves by value are errors 
     CHECK_FALSE(u.universe.services.at(0).types.at(1).fields[0].type.boxed);
   }
 }
+
+TEST_CASE("the settings of the e2e gate, learn and missiond are read with their defaults and checked") {
+  auto defaults = load({{"universe.lisp", "(universe shop)"}, {"services/user/intent.lisp", kUser}});
+  REQUIRE(errors(defaults).empty());
+  const auto& d = defaults.universe.settings;
+  CHECK(d.distillThreshold == 5);
+  CHECK(d.metaUtilityThreshold == 0.6);
+  CHECK(d.slots == 2);
+  CHECK(d.agentDeadlineSeconds == 1800);
+  CHECK_FALSE(d.templatesDir);
+  CHECK_FALSE(d.e2eCommand);
+
+  auto u = load({{"universe.lisp", "(universe shop (gates check clippy test e2e) (e2e \"scripts/e2e.sh\")\n"
+                                   " (templates \"forge-templates\") (distill-threshold 3) (meta-utility-threshold 0.75)\n"
+                                   " (agent \"claude -p\") (slots 4) (agent-deadline 600))"},
+                 {"services/user/intent.lisp", kUser}});
+  REQUIRE(errors(u).empty());
+  const auto& s = u.universe.settings;
+  CHECK(s.gates == std::vector<Gate>{Gate::Check, Gate::Clippy, Gate::Test, Gate::E2e});
+  CHECK(s.e2eCommand == "scripts/e2e.sh");
+  CHECK(s.templatesDir == "forge-templates");
+  CHECK(s.distillThreshold == 3);
+  CHECK(s.metaUtilityThreshold == 0.75);
+  CHECK(s.agentCommand == "claude -p");
+  CHECK(s.slots == 4);
+  CHECK(s.agentDeadlineSeconds == 600);
+
+  auto bad = load({{"universe.lisp", "(universe shop (gates check e2e)\n (templates \"../out\")\n (meta-utility-threshold 1.5)\n"
+                                     " (slots 0) (agent \"\"))"},
+                   {"services/user/intent.lisp", kUser}});
+  CHECK(errors(bad) == std::vector<std::string>{
+                           "universe.lisp:1:16: the e2e gate needs its command: add (e2e \"scripts/e2e.sh\")",
+                           "universe.lisp:2:13: templates folder \"../out\" must be relative to the universe root, without '..'",
+                           "universe.lisp:3:26: meta-utility-threshold must be between 0 and 1 (got 1.5)",
+                           "universe.lisp:4:9: slots must be 1..64 (got 0)",
+                           "universe.lisp:4:19: (agent \"\") is empty; give the command an unattended slot runs"});
+  auto last = load({{"universe.lisp", "(universe shop (gates e2e test) (e2e \"x\"))"}, {"services/user/intent.lisp", kUser}});
+  CHECK(errors(last) == std::vector<std::string>{"universe.lisp:1:16: e2e must be the last gate (it runs once every crate is green)"});
+}
