@@ -32,10 +32,10 @@ std::set<std::string> readsOf(const universe::Service& s) {
 }  // namespace
 
 InputHasher::InputHasher(const universe::Universe& u, const TemplateSet& templates, std::string_view revision)
-    : u_(u) {
+    : u_(u), templates_(templates) {
   std::string ctx;
   field(ctx, kForgeRenderVersion);
-  field(ctx, templates.fingerprint());
+  field(ctx, templates.coreFingerprint());
   for (const auto& m : u.macros) {
     field(ctx, m.name);
     for (const auto& p : m.params) field(ctx, p);
@@ -57,6 +57,13 @@ InputHasher::InputHasher(const universe::Universe& u, const TemplateSet& templat
 InputHasher::Hash InputHasher::of(const universe::Service& s) {
   Hash h = closure(s);
   if (!contextSkippable_) h.skippable = false;
+  // The added templates a service stamps change its own render only, not its
+  // dependents': they are folded in here, outside the Merkle chain.
+  if (!s.templateUses.empty() && !h.hex.empty()) {
+    std::string in = h.hex;
+    for (const auto& use : s.templateUses) field(in, use.name + "=" + templates_.textHash(use.name));
+    h.hex = contentHash(in);
+  }
   return h;
 }
 

@@ -46,6 +46,7 @@ class InputHasher {
   Hash closure(const universe::Service& s);
 
   const universe::Universe& u_;
+  const TemplateSet& templates_;
   std::string context_;  // universe-wide inputs, already hashed
   bool contextSkippable_ = true;
   std::map<std::string, Node, std::less<>> nodes_;

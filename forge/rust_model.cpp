@@ -130,6 +130,7 @@ bool RustModel::render(RustCrate& out, universe::Diagnostics& problems) {
     if (chunk.empty()) continue;
     body += "\n" + chunk;
   }
+  for (const auto& use : service_.templateUses) body += templateUse(use);
   if (!problems_.empty()) {
     problems.insert(problems.end(), problems_.begin(), problems_.end());
     return false;

@@ -53,6 +53,8 @@ class RustModel {
   TemplateObject engine(const universe::DomainEngine& e);
 
   std::string renderDecl(const universe::DeclRef& d, bool& rpcApiDone);
+  // `(template NAME TYPE...)` with a universe's template (rust_model_templates.cpp).
+  std::string templateUse(const universe::TemplateUse& use);
   std::string customRs();
   std::string libRs();
   void generatedTraits();

@@ -41,16 +41,29 @@ Result<Stamper> Stamper::create(const fs::path& templatesDir) {
   return s;
 }
 
+Result<TemplateSet> Stamper::templatesFor(const universe::Universe& u) const {
+  if (!u.settings.templatesDir) return templates_;
+  auto dirs = templates_.overrideDirs();
+  dirs.push_back(u.root / *u.settings.templatesDir);
+  auto set = TemplateSet::load(templates_.dir(), dirs);
+  if (!set)
+    return fail(Error{set.error().code, set.error().message + " (from universe.lisp's (templates \"" +
+                                            *u.settings.templatesDir + "\"); create the folder or fix the setting)"});
+  return set;
+}
+
 Result<std::string> Stamper::renderGenerated(const universe::Universe& u, const universe::Service& s) const {
+  auto templates = templatesFor(u);
+  if (!templates) return fail(templates.error());
   RustCrate crate;
   universe::Diagnostics problems;
-  if (!RustModel(u, s, templates_).render(crate, problems)) {
+  if (!RustModel(u, s, *templates).render(crate, problems)) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p.toString();
     return fail(Error::invalidArgument(msg));
   }
-  InputHasher hasher(u, templates_);
-  return generatedFile(templates_, s, crate.generatedBody, hasher.of(s).hex, crate.dependencies);
+  InputHasher hasher(u, *templates);
+  return generatedFile(*templates, s, crate.generatedBody, hasher.of(s).hex, crate.dependencies);
 }
 
 namespace {
@@ -151,7 +164,9 @@ Result<StampReport> Stamper::stamp(const universe::LoadedUniverse& loaded, const
   const fs::path& root = loaded.universe.root;
   if (!fs::is_directory(root, ec))
     return fail(Error::notFound("stamp: universe root " + root.string() + " is not a directory"));
-  auto plan = planStamp(templates_, loaded, options);
+  auto templates = templatesFor(loaded.universe);
+  if (!templates) return fail(templates.error());
+  auto plan = planStamp(*templates, loaded, options);
   if (!plan) return fail(plan.error());
   StampReport report;
   report.dryRun = options.dryRun;

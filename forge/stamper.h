@@ -88,6 +88,12 @@ class Stamper {
 
   const TemplateSet& templates() const { return templates_; }
 
+  /// The templates that stamp `u`: templates() with the universe's own
+  /// folder (`(templates "dir")`, read from disk under u.root) laid on top;
+  /// templates() itself when the universe has none. Fails when that folder
+  /// is missing or holds a template that does not parse.
+  [[nodiscard]] Result<TemplateSet> templatesFor(const universe::Universe& u) const;
+
  private:
   TemplateSet templates_;
 };

@@ -1,6 +1,7 @@
 // Loading a target's templates: built in, or from a directory on disk.
 #include "forge/template_set.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/assets.h"
@@ -32,9 +33,15 @@ Result<TemplateSet> TemplateSet::fromTexts(const std::map<std::string, std::stri
     if (!set.templates_.contains(name))
       return fail(Error::notFound("forge templates: " + where + std::string(name) +
                                   ".tmpl is missing; restore it from flywheel's source tree"));
-  std::string all;  // sorted by name: the fingerprint ignores listing order
-  for (const auto& [name, text] : texts) all += std::to_string(name.size()) + ":" + name + std::to_string(text.size()) + ":" + text;
+  std::string all, core;  // sorted by name: the fingerprints ignore listing order
+  for (const auto& [name, text] : texts) {
+    std::string entry = std::to_string(name.size()) + ":" + name + std::to_string(text.size()) + ":" + text;
+    all += entry;
+    if (std::find(kRustTemplates.begin(), kRustTemplates.end(), name) != kRustTemplates.end()) core += entry;
+    set.textHashes_[name] = contentHash(text);
+  }
   set.fingerprint_ = contentHash(all);
+  set.coreFingerprint_ = contentHash(core);
   return set;
 }
 
@@ -98,6 +105,18 @@ Result<TemplateSet> TemplateSet::load(const std::filesystem::path& dir,
   auto set = fromTexts(texts, dir, dir.empty() ? "the built-in " : (dir / "").string());
   if (set) set->overrideDirs_ = overrideDirs;
   return set;
+}
+
+std::vector<std::string> TemplateSet::addedNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : templates_)
+    if (std::find(kRustTemplates.begin(), kRustTemplates.end(), name) == kRustTemplates.end()) out.push_back(name);
+  return out;
+}
+
+std::string TemplateSet::textHash(std::string_view name) const {
+  auto it = textHashes_.find(name);
+  return it == textHashes_.end() ? std::string() : it->second;
 }
 
 std::string TemplateSet::render(std::string_view name, const TemplateObject& context) const {

@@ -44,6 +44,18 @@ class TemplateSet {
   /// Renders template `name`; a name load() did not check renders as "".
   std::string render(std::string_view name, const TemplateObject& context) const;
 
+  bool has(std::string_view name) const { return templates_.find(name) != templates_.end(); }
+  /// The names beyond the built-in ones (templates a universe added), sorted.
+  std::vector<std::string> addedNames() const;
+  /// A hash of one template's text ("" when absent): what a service that
+  /// stamps it with `(template NAME ...)` depends on.
+  std::string textHash(std::string_view name) const;
+
+  /// The fingerprint of the built-in names only (each possibly overridden):
+  /// what every service's stamp depends on. Added templates count only for
+  /// the services that use them (see input_hash.h).
+  const std::string& coreFingerprint() const { return coreFingerprint_; }
+
   /// Where the templates came from; empty for the built-in ones.
   const std::filesystem::path& dir() const { return dir_; }
   /// The override directories laid over dir(), in order (load's second form).
@@ -59,8 +71,9 @@ class TemplateSet {
 
   std::filesystem::path dir_;
   std::vector<std::filesystem::path> overrideDirs_;
-  std::string fingerprint_;
+  std::string fingerprint_, coreFingerprint_;
   std::map<std::string, std::shared_ptr<const Template>, std::less<>> templates_;
+  std::map<std::string, std::string, std::less<>> textHashes_;
 };
 
 }  // namespace flywheel::forge

@@ -83,6 +83,16 @@ void readUse(const FormReader& r, const Sexp& c, Service& s) {
   s.uses.push_back(std::move(u));
 }
 
+void readTemplateUse(const FormReader& r, const Sexp& c, Service& s) {
+  if (!r.minArity(c, 2, "(template NAME TYPE...)")) return;
+  auto name = r.name(c.items[1], "a Forge template's name (its file without .tmpl)");
+  if (!name) return;
+  TemplateUse use{*name, {}, c.pos};
+  for (size_t k = 2; k < c.items.size(); ++k)
+    if (auto t = r.type(c.items[k])) use.types.push_back(std::move(*t));
+  s.templateUses.push_back(std::move(use));
+}
+
 void readAlias(const FormReader& r, const Sexp& c, Service& s) {
   if (!r.arity(c, 2, "(alias NAME TYPE)")) return;
   auto name = r.name(c.items[1], "an alias name");
@@ -147,6 +157,7 @@ const std::map<std::string, ClauseFn, std::less<>>& clauseTable() {
       {"crud-gateway", readPattern}, {"event-listener", readPattern}, {"cron-worker", readPattern},
       {"mcp-tool", readPattern}, {"state-machine", readPattern}, {"bootstrap", readPattern},
       {"pure-utility", readPattern}, {"rpc-gateway", readPattern}, {"domain-engine", readPattern},
+      {"template", readTemplateUse},
   };
   return table;
 }

@@ -275,6 +275,15 @@ struct Gap {
   SourcePos pos;
 };
 
+/// `(template NAME TYPE...)`: stamp the universe's Forge template NAME.tmpl
+/// once per record TYPE into generated.rs, after the declarations
+/// (docs/forge.md, "Templates a universe owns").
+struct TemplateUse {
+  std::string name;
+  std::vector<TypeRef> types;
+  SourcePos pos;
+};
+
 /// Which declaration list an entry of Service::declOrder points into.
 enum class DeclKind {
   Type, Enum, Alias, Rpc,
@@ -318,6 +327,7 @@ struct Service {
   std::vector<DomainEngine> domainEngines;
 
   std::vector<DeclRef> declOrder;  // every declaration above, in source order
+  std::vector<TemplateUse> templateUses;  // rendered after declOrder, in source order
 
   /// Every service this one depends on: explicit `depends-on`, `use`, and
   /// every qualified `svc/Name` / `calls` reference; sorted, unique, without

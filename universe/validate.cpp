@@ -37,6 +37,8 @@ void forEachTypeRef(Service& s, const std::function<void(TypeRef&)>& fn) {
     walk(u.returns);
   }
   for (auto& d : s.domainEngines) { walk(d.input); walk(d.output); }
+  for (auto& u : s.templateUses)
+    for (auto& t : u.types) walk(t);
 }
 
 class Validator {

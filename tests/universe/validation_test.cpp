@@ -59,7 +59,7 @@ TEST_CASE("unknown clauses list the known ones and suggest the closest") {
   CHECK(errors(u) == std::vector<std::string>{
                          "a/intent.lisp:2:3: unknown clause 'tpye' in service 'a'; did you mean 'type'?; known clauses: alias "
                          "bootstrap cron-worker crud-gateway depends-on domain-engine enum event-listener gap governance "
-                         "mcp-tool pure-utility rpc rpc-gateway state-machine status targets type use version"});
+                         "mcp-tool pure-utility rpc rpc-gateway state-machine status targets template type use version"});
 }
 
 TEST_CASE("unresolved names, missing services and duplicates are errors with did-you-mean") {
