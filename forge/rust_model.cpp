@@ -41,7 +41,9 @@ TemplateObject RustModel::record(const universe::TypeDecl& t) {
   TemplateList fields;
   for (const auto& f : t.fields) {
     checkName(f.name, f.pos, "field");
-    fields.push_back({{"field", rustSnake(f.name)}, {"type", types_.render(f.type)}});
+    // `copy`: a number or bool, which templates may read without .clone().
+    bool copy = f.type.kind == universe::TypeRef::Kind::Primitive && f.type.primitive != universe::Primitive::String;
+    fields.push_back({{"field", rustSnake(f.name)}, {"type", types_.render(f.type)}, {"copy", copy}});
   }
   return {{"name", t.name}, {"rust_name", rustCamel(t.name)}, {"fields", fields}};
 }
