@@ -215,7 +215,9 @@ Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch)
   if (!e) return fail(e.error());
   CascadeStatus st{.epoch = e->id, .state = e->state, .userRef = e->userRef, .cascadeBranch = e->cascadeBranch,
                    .baseCommit = e->baseCommit, .supersededBy = e->supersededBy, .queue = e->queue,
-                   .stampedFiles = e->stampedFiles, .intentChange = e->intentChange};
+                   .stampedFiles = e->stampedFiles, .gates = e->config.gates, .e2eCommand = e->config.e2eCommand,
+                   .e2e = e->e2e, .intentChange = e->intentChange};
+  if (!st.e2eCommand.empty()) st.gates.push_back("e2e");
   if (auto repo = GitRepo::open(repoRoot_))
     if (auto h = repo->resolve("refs/heads/" + e->cascadeBranch)) st.headCommit = *h;
   if (st.headCommit.empty()) st.headCommit = e->targetCommit;
@@ -285,6 +287,7 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   auto restoreOpen = [&] {  // best effort: the caller gets the reason finishing stopped
     if (auto cur = store_->epoch(epoch); cur && cur->state == "finishing") {
       cur->state = "open";
+      cur->e2e = e->e2e;
       (void)store_->updateEpoch(*cur);
     }
   };
@@ -306,13 +309,35 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   auto g = runGauntlet({.workspaceDir = cu, .packages = packages, .targetDir = buildDir(name),
                         .gates = e->config.gates, .gateDeadline = e->config.gateDeadline(),
                         .cancelFlags = {ctx.cancel, flag.get()},
-                        .progress = observedProgress(epoch, "", ctx.progress)});
+                        .progress = observedProgress(epoch, "", ctx.progress), .clippyCoversCheck = true});
   if (!g) return restoreOpen(), fail(g.error());
   res.gauntlet = *g;
-  if (!g->green) {
+  if (g->green && !e->config.e2eCommand.empty()) {
+    // The black-box veto gate: once, after every crate is green.
+    const ProgressFn progress = observedProgress(epoch, "", ctx.progress);
+    progress(static_cast<double>(e->config.gates.size()), static_cast<double>(e->config.gates.size() + 1),
+             "running e2e");
+    auto e2e = runE2eGate({.command = e->config.e2eCommand, .universeDir = cu, .targetDir = buildDir(name),
+                           .epoch = epoch, .deadline = e->config.gateDeadline(),
+                           .cancelFlags = {ctx.cancel, flag.get()}});
+    if (!e2e) return restoreOpen(), fail(e2e.error());
+    // Past its deadline it failed (a hanging e2e is a veto); cancelled or
+    // preempted, it says nothing about the code.
+    const bool cancelled = e2e->stopped && ((ctx.cancel && ctx.cancel->load()) || flag->load());
+    e->e2e = {e2e->passed ? "passed" : cancelled ? "stopped" : "failed", e2e->seconds, e2e->note};
+    res.gauntlet.seconds += e2e->seconds;
+    res.gauntlet.green = e2e->passed;
+    res.gauntlet.cancelled = cancelled;
+    res.gauntlet.gates.push_back(std::move(*e2e));
+  }
+  if (!res.gauntlet.green) {
     restoreOpen();
-    res.message = std::string(g->cancelled ? "cascade_finish was cancelled" : "the cascade is red") +
-                  "; nothing changed on " + e->userRef + " or in the working tree.\n" + g->summary();
+    const GateResult& red = res.gauntlet.gates.back();
+    const std::string why = res.gauntlet.cancelled ? "cascade_finish was cancelled"
+                            : red.gate == "e2e"
+                                ? "the e2e gate failed (" + red.note.substr(0, red.note.find('\n')) + ")"
+                                : "the cascade is red";
+    res.message = why + "; nothing changed on " + e->userRef + " or in the working tree.\n" + res.gauntlet.summary();
     return res;
   }
   auto landed = landCascade(*e, head, std::move(res));
