@@ -213,12 +213,14 @@ std::vector<MechanicTool> cascadeTools() {
        "Preempts older epochs touching the same services. Never touches your branch or working tree.",
        {.destructive = false}, cascadeStart},
       {"cascade_status", "Show a cascade",
-       "The epoch's state, repair queue, sandboxes and crash leftovers (newest epoch when none is given).",
+       "The epoch's state, repair queue, sandboxes, gates (with the e2e gate's last verdict) and crash leftovers "
+       "(newest epoch when none is given).",
        {.readOnly = true, .idempotent = true}, cascadeStatus},
       {"cascade_finish", "Land a cascade (two-phase commit)",
-       "Re-runs the gauntlet on the whole cascade; only if green and the epoch is still current, moves your branch "
-       "to the cascade in one atomic ref update and updates the working tree. Anything else (red gate, stale "
-       "epoch, your branch moved) changes nothing.",
+       "Re-runs the gauntlet on the whole cascade, then the universe's e2e gate (its black-box command) when it "
+       "declares one; only if green and the epoch is still current, moves your branch to the cascade in one "
+       "atomic ref update and updates the working tree. Anything else (red gate, failed e2e, stale epoch, your "
+       "branch moved) changes nothing.",
        {.destructive = false}, cascadeFinish},
       {"cascade_abort", "Abort a cascade",
        "Discards an epoch: stops its cargo runs, removes its worktrees, build dirs and branches (halted sandboxes "
