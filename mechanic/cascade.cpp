@@ -61,6 +61,35 @@ void explainQueue(const fs::path& universeDir, std::vector<QueueEntry>& queue) {
   }
 }
 
+/// The black-box veto gate, once, after every crate is green: appends its
+/// result to `g` (green only when it passed) and keeps its verdict in `e`.
+Result<void> runEpochE2e(EpochRow& e, const fs::path& universeDir, const fs::path& targetDir,
+                         std::vector<const std::atomic<bool>*> cancelFlags, GauntletResult& g) {
+  auto e2e = runE2eGate({.command = e.config.e2eCommand, .universeDir = universeDir, .targetDir = targetDir,
+                         .epoch = e.id, .deadline = e.config.gateDeadline(), .cancelFlags = cancelFlags});
+  if (!e2e) return fail(e2e.error());
+  // Past its deadline it failed (a hanging e2e is a veto); cancelled or
+  // preempted, it says nothing about the code.
+  bool cancelled = false;
+  for (const auto* f : cancelFlags) cancelled = cancelled || (e2e->stopped && f && f->load());
+  e.e2e = {e2e->passed ? "passed" : cancelled ? "stopped" : "failed", e2e->seconds, e2e->note};
+  g.seconds += e2e->seconds;
+  g.green = e2e->passed;
+  g.cancelled = cancelled;
+  g.gates.push_back(std::move(*e2e));
+  return {};
+}
+
+/// Why a finish whose gauntlet is not green changed nothing.
+std::string refusal(const GauntletResult& g, const std::string& userRef) {
+  const GateResult* red = g.gates.empty() ? nullptr : &g.gates.back();
+  const std::string why = g.cancelled ? "cascade_finish was cancelled"
+                          : red && red->gate == "e2e"
+                              ? "the e2e gate failed (" + red->note.substr(0, red->note.find('\n')) + ")"
+                              : "the cascade is red";
+  return why + "; nothing changed on " + userRef + " or in the working tree.\n" + g.summary();
+}
+
 bool isWorkspace(const fs::path& universeDir) {
   auto t = readFile(universeDir / "Cargo.toml");
   return t && t->find("[workspace]") != std::string::npos;
@@ -313,31 +342,14 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   if (!g) return restoreOpen(), fail(g.error());
   res.gauntlet = *g;
   if (g->green && !e->config.e2eCommand.empty()) {
-    // The black-box veto gate: once, after every crate is green.
-    const ProgressFn progress = observedProgress(epoch, "", ctx.progress);
-    progress(static_cast<double>(e->config.gates.size()), static_cast<double>(e->config.gates.size() + 1),
-             "running e2e");
-    auto e2e = runE2eGate({.command = e->config.e2eCommand, .universeDir = cu, .targetDir = buildDir(name),
-                           .epoch = epoch, .deadline = e->config.gateDeadline(),
-                           .cancelFlags = {ctx.cancel, flag.get()}});
-    if (!e2e) return restoreOpen(), fail(e2e.error());
-    // Past its deadline it failed (a hanging e2e is a veto); cancelled or
-    // preempted, it says nothing about the code.
-    const bool cancelled = e2e->stopped && ((ctx.cancel && ctx.cancel->load()) || flag->load());
-    e->e2e = {e2e->passed ? "passed" : cancelled ? "stopped" : "failed", e2e->seconds, e2e->note};
-    res.gauntlet.seconds += e2e->seconds;
-    res.gauntlet.green = e2e->passed;
-    res.gauntlet.cancelled = cancelled;
-    res.gauntlet.gates.push_back(std::move(*e2e));
+    observedProgress(epoch, "", ctx.progress)(static_cast<double>(e->config.gates.size()),
+                                              static_cast<double>(e->config.gates.size() + 1), "running e2e");
+    if (auto r = runEpochE2e(*e, cu, buildDir(name), {ctx.cancel, flag.get()}, res.gauntlet); !r)
+      return restoreOpen(), fail(r.error());
   }
   if (!res.gauntlet.green) {
     restoreOpen();
-    const GateResult& red = res.gauntlet.gates.back();
-    const std::string why = res.gauntlet.cancelled ? "cascade_finish was cancelled"
-                            : red.gate == "e2e"
-                                ? "the e2e gate failed (" + red.note.substr(0, red.note.find('\n')) + ")"
-                                : "the cascade is red";
-    res.message = why + "; nothing changed on " + e->userRef + " or in the working tree.\n" + res.gauntlet.summary();
+    res.message = refusal(res.gauntlet, e->userRef);
     return res;
   }
   auto landed = landCascade(*e, head, std::move(res));
