@@ -61,6 +61,35 @@ void explainQueue(const fs::path& universeDir, std::vector<QueueEntry>& queue) {
   }
 }
 
+/// The black-box veto gate, once, after every crate is green: appends its
+/// result to `g` (green only when it passed) and keeps its verdict in `e`.
+Result<void> runEpochE2e(EpochRow& e, const fs::path& universeDir, const fs::path& targetDir,
+                         std::vector<const std::atomic<bool>*> cancelFlags, GauntletResult& g) {
+  auto e2e = runE2eGate({.command = e.config.e2eCommand, .universeDir = universeDir, .targetDir = targetDir,
+                         .epoch = e.id, .deadline = e.config.gateDeadline(), .cancelFlags = cancelFlags});
+  if (!e2e) return fail(e2e.error());
+  // Past its deadline it failed (a hanging e2e is a veto); cancelled or
+  // preempted, it says nothing about the code.
+  bool cancelled = false;
+  for (const auto* f : cancelFlags) cancelled = cancelled || (e2e->stopped && f && f->load());
+  e.e2e = {e2e->passed ? "passed" : cancelled ? "stopped" : "failed", e2e->seconds, e2e->note};
+  g.seconds += e2e->seconds;
+  g.green = e2e->passed;
+  g.cancelled = cancelled;
+  g.gates.push_back(std::move(*e2e));
+  return {};
+}
+
+/// Why a finish whose gauntlet is not green changed nothing.
+std::string refusal(const GauntletResult& g, const std::string& userRef) {
+  const GateResult* red = g.gates.empty() ? nullptr : &g.gates.back();
+  const std::string why = g.cancelled ? "cascade_finish was cancelled"
+                          : red && red->gate == "e2e"
+                              ? "the e2e gate failed (" + red->note.substr(0, red->note.find('\n')) + ")"
+                              : "the cascade is red";
+  return why + "; nothing changed on " + userRef + " or in the working tree.\n" + g.summary();
+}
+
 bool isWorkspace(const fs::path& universeDir) {
   auto t = readFile(universeDir / "Cargo.toml");
   return t && t->find("[workspace]") != std::string::npos;
@@ -215,7 +244,9 @@ Result<CascadeStatus> Mechanic::cascadeStatus(std::optional<std::int64_t> epoch)
   if (!e) return fail(e.error());
   CascadeStatus st{.epoch = e->id, .state = e->state, .userRef = e->userRef, .cascadeBranch = e->cascadeBranch,
                    .baseCommit = e->baseCommit, .supersededBy = e->supersededBy, .queue = e->queue,
-                   .stampedFiles = e->stampedFiles, .intentChange = e->intentChange};
+                   .stampedFiles = e->stampedFiles, .gates = e->config.gates, .e2eCommand = e->config.e2eCommand,
+                   .e2e = e->e2e, .intentChange = e->intentChange};
+  if (!st.e2eCommand.empty()) st.gates.push_back("e2e");
   if (auto repo = GitRepo::open(repoRoot_))
     if (auto h = repo->resolve("refs/heads/" + e->cascadeBranch)) st.headCommit = *h;
   if (st.headCommit.empty()) st.headCommit = e->targetCommit;
@@ -285,6 +316,7 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   auto restoreOpen = [&] {  // best effort: the caller gets the reason finishing stopped
     if (auto cur = store_->epoch(epoch); cur && cur->state == "finishing") {
       cur->state = "open";
+      cur->e2e = e->e2e;
       (void)store_->updateEpoch(*cur);
     }
   };
@@ -306,13 +338,18 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
   auto g = runGauntlet({.workspaceDir = cu, .packages = packages, .targetDir = buildDir(name),
                         .gates = e->config.gates, .gateDeadline = e->config.gateDeadline(),
                         .cancelFlags = {ctx.cancel, flag.get()},
-                        .progress = observedProgress(epoch, "", ctx.progress)});
+                        .progress = observedProgress(epoch, "", ctx.progress), .clippyCoversCheck = true});
   if (!g) return restoreOpen(), fail(g.error());
   res.gauntlet = *g;
-  if (!g->green) {
+  if (g->green && !e->config.e2eCommand.empty()) {
+    observedProgress(epoch, "", ctx.progress)(static_cast<double>(e->config.gates.size()),
+                                              static_cast<double>(e->config.gates.size() + 1), "running e2e");
+    if (auto r = runEpochE2e(*e, cu, buildDir(name), {ctx.cancel, flag.get()}, res.gauntlet); !r)
+      return restoreOpen(), fail(r.error());
+  }
+  if (!res.gauntlet.green) {
     restoreOpen();
-    res.message = std::string(g->cancelled ? "cascade_finish was cancelled" : "the cascade is red") +
-                  "; nothing changed on " + e->userRef + " or in the working tree.\n" + g->summary();
+    res.message = refusal(res.gauntlet, e->userRef);
     return res;
   }
   auto landed = landCascade(*e, head, std::move(res));

@@ -43,6 +43,7 @@ std::string GauntletResult::summary() const {
   for (const auto& g : gates) {
     out += g.gate + ": " + (g.passed ? "ok" : "FAILED");
     if (!g.passed && g.errors) out += " " + std::to_string(g.errors) + " error(s)";
+    if (!g.passed && g.gate == "e2e" && !g.stopped) out += ", exit status " + std::to_string(g.exitStatus);
     if (!g.failedTests.empty()) out += " " + std::to_string(g.failedTests.size()) + " failing test(s)";
     if (g.warnings) out += ", " + std::to_string(g.warnings) + " warning(s)";
     out += " (" + fmtSeconds(g.seconds) + ")\n";
@@ -144,23 +145,88 @@ Result<GateResult> runGate(const GauntletSpec& spec, const std::string& gate) {
   return g;
 }
 
+Result<GateResult> runE2eGate(const E2eSpec& spec) {
+  auto run = runProcess({.argv = {"sh", "-c", spec.command},
+                         .cwd = spec.universeDir,
+                         .env = {{"FLYWHEEL_EPOCH", std::to_string(spec.epoch)},
+                                 {"CARGO_TARGET_DIR", spec.targetDir.string()},
+                                 {"CARGO_TERM_COLOR", "never"}},
+                         .deadline = spec.deadline,
+                         .cancelFlags = spec.cancelFlags});
+  if (!run) return fail(Error{run.error().code, "the e2e gate `" + spec.command + "` could not start: " + run.error().message});
+  GateResult g;
+  g.gate = "e2e";
+  g.seconds = run->seconds;
+  g.passed = run->success();
+  g.exitStatus = run->exitCode;
+  g.stopped = run->timedOut || run->cancelled;
+  const long deadline = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(spec.deadline).count());
+  if (run->timedOut)
+    g.note = "e2e `" + spec.command + "` exceeded its deadline (" + std::to_string(deadline) +
+             " s) and was stopped with everything it started";
+  else if (run->cancelled)
+    g.note = "e2e was cancelled";
+  else if (!g.passed)
+    g.note = "e2e `" + spec.command + "` " +
+             (run->signal ? "was killed by signal " + std::to_string(run->signal)
+                          : "exited with status " + std::to_string(run->exitCode));
+  if (!g.passed) {
+    if (!run->out.empty()) g.note += "\nits stdout ends with:\n" + tail(run->out, 20);
+    if (!run->err.empty()) g.note += "\nits stderr ends with:\n" + tail(run->err, 20);
+  }
+  return g;
+}
+
+namespace {
+
+/// The check gate as the covering clippy run reports it: passed, no run of its own.
+GateResult coveredCheck() {
+  GateResult g;
+  g.gate = "check";
+  g.passed = true;
+  g.note = "covered by clippy: the clippy gate type-checked the same targets and passed";
+  return g;
+}
+
+}  // namespace
+
 Result<GauntletResult> runGauntlet(const GauntletSpec& spec) {
   GauntletResult res;
   const double total = static_cast<double>(spec.gates.size());
+  auto finishWith = [&](GateResult g) {  // true: stop here
+    res.seconds += g.seconds;
+    const bool red = !g.passed, cancelled = g.stopped;
+    res.gates.push_back(std::move(g));
+    if (cancelled) res.cancelled = true;
+    return red || cancelled;
+  };
   for (size_t i = 0; i < spec.gates.size(); ++i) {
     const auto& gate = spec.gates[i];
-    if (spec.progress) spec.progress(static_cast<double>(i), total, "running " + gate);
-    auto g = runGate(spec, gate);
-    if (!g) return fail(g.error());
-    res.seconds += g->seconds;
-    bool red = !g->passed;
-    bool cancelled = g->stopped;
-    res.gates.push_back(std::move(*g));
-    if (cancelled) {
-      res.cancelled = true;
+    const bool coverCheck = spec.clippyCoversCheck && gate == "check" && i + 1 < spec.gates.size() &&
+                            spec.gates[i + 1] == "clippy";
+    if (spec.progress) spec.progress(static_cast<double>(i), total, "running " + (coverCheck ? "clippy" : gate));
+    if (coverCheck) {
+      auto clippy = runGate(spec, "clippy");
+      if (!clippy) return fail(clippy.error());
+      if (clippy->passed || clippy->stopped) {
+        if (clippy->passed) res.gates.push_back(coveredCheck());
+        if (finishWith(std::move(*clippy))) return res;
+        ++i;  // clippy ran
+        continue;
+      }
+      // Red: what check says comes first, as in the plain order.
+      auto check = runGate(spec, "check");
+      if (!check) return fail(check.error());
+      if (finishWith(std::move(*check))) {
+        res.seconds += clippy->seconds;  // spent, though check's verdict is the one reported
+        return res;
+      }
+      finishWith(std::move(*clippy));
       return res;
     }
-    if (red) return res;
+    auto g = runGate(spec, gate);
+    if (!g) return fail(g.error());
+    if (finishWith(std::move(*g))) return res;
   }
   if (spec.progress) spec.progress(total, total, "all gates passed");
   res.green = true;

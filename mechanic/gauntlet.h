@@ -9,10 +9,16 @@
 // while it runs and stops (killing cargo) when a cancel flag is raised.
 // Every run uses the caller's own CARGO_TARGET_DIR: target dirs are never
 // shared between worktrees, since a shared one can give a false green.
+//
+// The `e2e` gate is not a per-crate gate: the universe's black-box command
+// (`(e2e "scripts/e2e.sh")`) runs once, through `sh -c`, in the cascade
+// worktree after every crate is green (runE2eGate; cascade_finish calls it),
+// and vetoes the finish when it fails.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -37,6 +43,7 @@ struct GateResult {
   std::vector<std::string> failedTests;      ///< `test` gate: names of failing tests
   std::vector<TestFailure> failures;         ///< `test` gate: message, values, place; at most 10
   bool stopped = false;  ///< cancelled or past its deadline: the result says nothing about the code
+  int exitStatus = 0;    ///< `e2e` gate: the command's exit status (-1: killed by a signal)
   std::string note;  ///< why it failed when there are no diagnostics (output tail, timeout, cancel)
 };
 
@@ -69,6 +76,13 @@ struct GauntletSpec {
   std::vector<const std::atomic<bool>*> cancelFlags;
   ProgressFn progress;  ///< optional
   size_t maxDiagnostics = 20;  ///< kept per gate (errors first)
+  /// When `clippy` directly follows `check`, run clippy alone first: it
+  /// type-checks the same targets (rustc with more lints), so when it passes
+  /// check would pass too and is reported passed ("covered by clippy")
+  /// without its own cargo run. When clippy is red, check runs then and is
+  /// reported exactly as if it had run first (its own diagnostics), so the
+  /// result differs from the plain order only in time.
+  bool clippyCoversCheck = false;
 };
 
 /// The argv for one gate (exposed for the benchmark and the docs).
@@ -83,5 +97,21 @@ ProcessSpec cargoProcess(const GauntletSpec& spec, std::vector<std::string> argv
 
 /// Runs the gates in order, stopping at the first red one.
 [[nodiscard]] Result<GauntletResult> runGauntlet(const GauntletSpec& spec);
+
+struct E2eSpec {
+  std::string command;                 ///< run as `sh -c COMMAND`
+  std::filesystem::path universeDir;   ///< its working directory: the universe root of the cascade worktree
+  std::filesystem::path targetDir;     ///< CARGO_TARGET_DIR: the cascade worktree's own (warm) one
+  std::int64_t epoch = 0;              ///< FLYWHEEL_EPOCH
+  std::chrono::milliseconds deadline{std::chrono::minutes(10)};
+  std::vector<const std::atomic<bool>*> cancelFlags;
+};
+
+/// Runs the e2e gate: `sh -c COMMAND` in its own process group (killed, with
+/// everything it started, at the deadline or on cancel). Green when it exits
+/// 0; otherwise the result's note says the exit status (or the deadline) and
+/// carries the last lines of its stdout and stderr (at most ~4,000
+/// characters). Fails only when `sh` cannot be started.
+[[nodiscard]] Result<GateResult> runE2eGate(const E2eSpec& spec);
 
 }  // namespace flywheel::mechanic

@@ -101,9 +101,12 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   }
   const auto& settings = after->universe.settings;
   out.spec.config.gates.clear();
-  // Per-crate gates only: e2e runs once for the whole cascade, not per crate.
-  for (auto g : settings.gates)
+  // The per-crate gates; e2e is the cascade's (cascade_finish runs it once,
+  // after every crate is green), so it travels as its command.
+  for (auto g : settings.gates) {
     if (g != universe::Gate::E2e) out.spec.config.gates.emplace_back(universe::gateName(g));
+    else out.spec.config.e2eCommand = settings.e2eCommand.value_or("");
+  }
   out.spec.config.maxRepairCycles = settings.maxRepairCycles;
   for (const auto& line : out.changes) out.spec.intentChange += (out.spec.intentChange.empty() ? "" : "\n") + line;
   out.spec.includeWorkingTree = isWorktree(to);

@@ -45,6 +45,8 @@ json epochBody(const EpochRow& r) {
           {"gates", r.config.gates},
           {"max_repair_cycles", r.config.maxRepairCycles},
           {"gate_deadline_seconds", r.config.gateDeadlineSeconds},
+          {"e2e_command", r.config.e2eCommand},
+          {"e2e", {{"state", r.e2e.state}, {"seconds", r.e2e.seconds}, {"note", r.e2e.note}}},
           {"intent_change", r.intentChange},
           {"intent_from", r.intentFrom},
           {"intent_to", r.intentTo},
@@ -67,6 +69,12 @@ EpochRow epochFrom(Stmt& st) {
     r.config.gates = b.value("gates", kDefaultGates);
     r.config.maxRepairCycles = b.value("max_repair_cycles", 5);
     r.config.gateDeadlineSeconds = b.value("gate_deadline_seconds", 600);
+    r.config.e2eCommand = b.value("e2e_command", "");
+    if (const json e2e = b.value("e2e", json::object()); e2e.is_object()) {
+      r.e2e.state = e2e.value("state", "not run");
+      r.e2e.seconds = e2e.value("seconds", 0.0);
+      r.e2e.note = e2e.value("note", "");
+    }
     r.intentChange = b.value("intent_change", "");
     r.intentFrom = b.value("intent_from", "");
     r.intentTo = b.value("intent_to", "");

@@ -33,6 +33,7 @@ struct EpochRow {
   std::vector<std::string> stampedFiles;
   std::optional<std::int64_t> supersededBy;
   std::string targetCommit;  ///< set while committing: where the user's ref moves
+  E2eOutcome e2e;            ///< the last cascade_finish's e2e gate
   double createdAt = 0;
 };
 

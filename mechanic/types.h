@@ -29,7 +29,11 @@ struct ServicePlan {
 };
 
 struct CascadeConfig {
-  std::vector<std::string> gates = kDefaultGates;
+  std::vector<std::string> gates = kDefaultGates;  ///< the per-crate gates, in order
+  /// The e2e gate's command (the universe's `(e2e "...")` when its gates list
+  /// e2e): cascade_finish runs it once, `sh -c` in the cascade worktree, after
+  /// every crate is green, and lands nothing when it fails. Empty: no e2e gate.
+  std::string e2eCommand;
   int maxRepairCycles = 5;
   /// How long one gate (one cargo run) may take before it is stopped.
   int gateDeadlineSeconds = 600;
@@ -69,6 +73,14 @@ struct QueueEntry {
   std::string note;
 };
 
+/// The e2e gate of an epoch, as cascade_status reports it (the last
+/// cascade_finish's run).
+struct E2eOutcome {
+  std::string state = "not run";  ///< "not run", "passed", "failed" (past its deadline too), "stopped" (cancelled)
+  double seconds = 0;
+  std::string note;  ///< not passed: the exit status (or the deadline) and its output's last lines
+};
+
 struct SandboxStatus {
   std::string id;
   std::string service;
@@ -91,6 +103,9 @@ struct CascadeStatus {
   std::vector<QueueEntry> queue;
   std::vector<SandboxStatus> sandboxes;
   std::vector<std::string> stampedFiles;
+  std::vector<std::string> gates;  ///< the epoch's gates, in order; "e2e" last when it has one
+  std::string e2eCommand;          ///< empty: no e2e gate
+  E2eOutcome e2e;
   std::string intentChange;             ///< the change being cascaded, one line per intent change
   std::vector<std::int64_t> preempted;  ///< epochs this start superseded
   double seconds = 0;

@@ -8,6 +8,7 @@
 // and encode; refusals and failures are isError results whose text names the
 // rule, what is allowed and what to do. Long calls report progress and pass
 // the request's cancel flag down to cargo.
+#include <cmath>
 #include <functional>
 #include <iostream>
 
@@ -48,6 +49,12 @@ json statusJson(const CascadeStatus& s, Mechanic& m) {
           {"queue", queue},
           {"sandboxes", sbs},
           {"stamped_files", s.stampedFiles},
+          {"gates", s.gates},
+          {"e2e", s.e2eCommand.empty() ? json(nullptr)
+                                       : json{{"command", s.e2eCommand},
+                                              {"state", s.e2e.state},
+                                              {"seconds", std::round(s.e2e.seconds * 100) / 100},
+                                              {"note", s.e2e.note}}},
           {"preempted", s.preempted},
           {"leftovers", leftoversJson(m.leftovers())},
           {"seconds", s.seconds}};
@@ -85,6 +92,10 @@ std::string statusText(const CascadeStatus& s) {
     auto first = q.diagnostics;
     if (first.size() > 3) first.resize(3);
     out += diagnosticsText(first, 1500);
+  }
+  if (!s.e2eCommand.empty()) {
+    out += "e2e gate `" + s.e2eCommand + "` (runs in cascade_finish once every crate is green): " + s.e2e.state + "\n";
+    if (s.e2e.state != "passed" && !s.e2e.note.empty()) out += s.e2e.note.substr(0, 4500) + "\n";
   }
   for (const auto& sb : s.sandboxes)
     out += "sandbox " + sb.id + ": " + sb.state + " (" + sb.phase + ", " + std::to_string(sb.cycles) + " of " +
@@ -202,12 +213,14 @@ std::vector<MechanicTool> cascadeTools() {
        "Preempts older epochs touching the same services. Never touches your branch or working tree.",
        {.destructive = false}, cascadeStart},
       {"cascade_status", "Show a cascade",
-       "The epoch's state, repair queue, sandboxes and crash leftovers (newest epoch when none is given).",
+       "The epoch's state, repair queue, sandboxes, gates (with the e2e gate's last verdict) and crash leftovers "
+       "(newest epoch when none is given).",
        {.readOnly = true, .idempotent = true}, cascadeStatus},
       {"cascade_finish", "Land a cascade (two-phase commit)",
-       "Re-runs the gauntlet on the whole cascade; only if green and the epoch is still current, moves your branch "
-       "to the cascade in one atomic ref update and updates the working tree. Anything else (red gate, stale "
-       "epoch, your branch moved) changes nothing.",
+       "Re-runs the gauntlet on the whole cascade, then the universe's e2e gate (its black-box command) when it "
+       "declares one; only if green and the epoch is still current, moves your branch to the cascade in one "
+       "atomic ref update and updates the working tree. Anything else (red gate, failed e2e, stale epoch, your "
+       "branch moved) changes nothing.",
        {.destructive = false}, cascadeFinish},
       {"cascade_abort", "Abort a cascade",
        "Discards an epoch: stops its cargo runs, removes its worktrees, build dirs and branches (halted sandboxes "

@@ -11,14 +11,21 @@
 //
 // Prints one JSON object per line, then the two ratios the issue targets
 // (repair_open / git_worktree_add <= 1.5, first_validate / warm_check <= 2).
+// Then cascade_finish against one warm `cargo test --workspace` of the same
+// change, on the shop and on a generated chain of services (finish_bench.h).
+//
+//   bench_mechanic [service]           all of it (service: billing)
+//   bench_mechanic finish [N]          only the finish comparison (N: 12 services)
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <unistd.h>
 
 #include "mechanic/mechanic.h"
 #include "core/process.h"
+#include "finish_bench.h"
 
 namespace fs = std::filesystem;
 using namespace flywheel;
@@ -47,6 +54,11 @@ void print(const char* metric, double seconds) { std::printf("{\"metric\":\"%s\"
 int main(int argc, char** argv) {
   const std::string service = argc > 1 ? argv[1] : "billing";
   fs::path base = fs::temp_directory_path() / ("flywheel-bench-mechanic-" + std::to_string(::getpid()));
+  if (service == "finish") {
+    const int rc = flywheel::bench::benchFinish(base / "finish", argc > 2 ? std::atoi(argv[2]) : 12);
+    fs::remove_all(base);
+    return rc;
+  }
   fs::path root = base / "shop";
   fs::create_directories(base);
   fs::copy(fs::path(FLYWHEEL_SOURCE_DIR) / "examples/shop", root, fs::copy_options::recursive);
@@ -105,9 +117,10 @@ int main(int argc, char** argv) {
   std::printf("{\"ratio\":\"repair_open/git_worktree_add\",\"value\":%.2f,\"target\":1.5}\n", open / worktreeAdd);
   std::printf("{\"ratio\":\"first_validate/warm_check_inplace\",\"value\":%.2f,\"target\":2.0}\n",
               firstValidate / warmCheck);
-  (*m)->cascadeAbort(st->epoch);
+  (void)(*m)->cascadeAbort(st->epoch);
   m->reset();
   run(root, {"git", "worktree", "remove", "--force", (base / "wt").string()});
+  const int rc = flywheel::bench::benchFinish(base / "finish", 12);
   fs::remove_all(base);
-  return 0;
+  return rc;
 }
