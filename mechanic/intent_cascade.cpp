@@ -120,7 +120,9 @@ Result<IntentCascade> planIntentCascade(const fs::path& root, const std::optiona
   };
   out.spec.intentFrom = commitOf(from);
   out.spec.intentTo = commitOf(to);
-  if (auto templates = forge::TemplateSet::load(templatesDir)) out.spec.templatesFingerprint = templates->fingerprint();
+  // The templates that stamp this universe: the base set and its own folder.
+  if (auto stamper = forge::Stamper::create(templatesDir))
+    if (auto templates = stamper->templatesFor(after->universe)) out.spec.templatesFingerprint = templates->fingerprint();
   return out;
 }
 
