@@ -225,6 +225,7 @@ Result<CascadeStatus> Mechanic::cascadeStart(const CascadeStartSpec& spec, const
                                           std::to_string(cur->supersededBy.value_or(0)) + " while it started"));
   row.state = "open";
   if (auto r = store_->updateEpoch(row); !r) return fail(r.error());
+  startPrewarm(row.id);
   auto st = cascadeStatus(row.id);
   if (!st) return st;
   st->preempted = *preempted;
@@ -266,6 +267,7 @@ Result<CascadeStatus> Mechanic::cascadeAbort(std::int64_t epoch) {
     return fail(Error::failedPrecondition("epoch " + std::to_string(epoch) +
                                           " was interrupted while landing; run the leftovers clean-up first"));
   epochFlag(epoch)->store(true);
+  stopPrewarm(epoch, false);
   auto sbs = store_->sandboxesOf(epoch);
   if (!sbs) return fail(sbs.error());
   auto repo = GitRepo::open(repoRoot_);
@@ -311,6 +313,8 @@ Result<FinishResult> Mechanic::cascadeFinish(std::int64_t epoch, const CallConte
       return fail(Error::failedPrecondition("refused: sandbox " + s.id +
                                             " is still open; repair_commit or repair_abort it first"));
   }
+  // What a prewarm is compiling is what the gates below need next.
+  stopPrewarm(epoch, true, ctx.cancel);
   e->state = "finishing";
   if (auto r = store_->updateEpoch(*e); !r) return fail(r.error());
   auto restoreOpen = [&] {  // best effort: the caller gets the reason finishing stopped

@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/process.h"
 #include "mechanic/observer.h"
 #include "mechanic/store.h"
 #include "mechanic/types.h"
@@ -121,6 +122,12 @@ class Mechanic {
   /// `inner` (may be empty) plus gateProgress events for the observers.
   ProgressFn observedProgress(std::int64_t epoch, std::string sandbox, ProgressFn inner);
   SandboxStatus statusOf(const SandboxRow& row, const EpochRow& epoch) const;
+  // Prewarming (prewarm.cpp): while the agent works, the cascade worktree's
+  // own build dir compiles what cascade_finish's gates will need.
+  void startPrewarm(std::int64_t epoch);
+  /// Stops the epoch's prewarm: `wait` lets it finish (bounded by its
+  /// deadline and `cancel`), else it is terminated.
+  void stopPrewarm(std::int64_t epoch, bool wait, const std::atomic<bool>* cancel = nullptr);
 
   std::filesystem::path root_;      // the universe root (canonical)
   std::filesystem::path repoRoot_;  // the repository's working directory (canonical)
@@ -134,6 +141,8 @@ class Mechanic {
   std::vector<Leftover> leftovers_;
   std::mutex observersMu_;
   std::vector<std::shared_ptr<MechanicObserver>> observers_;
+  std::mutex prewarmMu_;  // guards prewarm_
+  std::map<std::int64_t, std::shared_ptr<ChildProcess>> prewarm_;
 };
 
 /// Crash-testing failpoints: when the environment variable FLYWHEEL_FAILPOINT

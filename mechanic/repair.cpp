@@ -143,10 +143,13 @@ Result<SandboxHandle> Mechanic::repairOpen(std::int64_t epoch, const std::string
     auto head = repo->resolve("refs/heads/" + e->cascadeBranch);
     if (!head) return fail(head.error());
     const std::string branch = "flywheel/e" + std::to_string(epoch) + "/" + service;
-    // Its own target dir starts as a copy of the cascade's warm one.
+    // Its own target dir starts as a copy of the cascade's warm one, copied
+    // while no prewarm writes to it.
+    stopPrewarm(epoch, false);
     auto wt = Worktrees(repoRoot_, stateDir(), prefix_)
                   .open({.name = id, .kind = "sandbox", .owner = epochOwner(epoch), .commit = *head,
                          .branch = branch, .seedBuildFrom = buildDir(cascadeWorktreeName(epoch))});
+    startPrewarm(epoch);
     if (!wt) return fail(wt.error());
     row.startCommit = *head;
     json diags = json::array();
@@ -263,6 +266,7 @@ Result<CommitResult> Mechanic::repairCommit(const std::string& id) {
       if (auto files = repo->changedPaths(row.startCommit, *commit)) res.files = *files;
     }
   }
+  if (changed) startPrewarm(e.id);  // the cascade moved: compile it for cascade_finish
   if (auto r = finishRepair(row, e, "committed", *commit); !r) return fail(r.error());
   (void)removeSandboxFiles(id);  // committed either way; a leftover worktree is found by the next scan
   views_.forget(id);

@@ -15,7 +15,8 @@
 // change, on the shop and on a generated chain of services (finish_bench.h).
 //
 //   bench_mechanic [service]           all of it (service: billing)
-//   bench_mechanic finish [N]          only the finish comparison (N: 12 services)
+//   bench_mechanic finish [N] [S]      only the finish comparison (N: 12 services;
+//                                      S: seconds of agent work before finish)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
   const std::string service = argc > 1 ? argv[1] : "billing";
   fs::path base = fs::temp_directory_path() / ("flywheel-bench-mechanic-" + std::to_string(::getpid()));
   if (service == "finish") {
-    const int rc = flywheel::bench::benchFinish(base / "finish", argc > 2 ? std::atoi(argv[2]) : 12);
+    const int rc = flywheel::bench::benchFinish(base / "finish", argc > 2 ? std::atoi(argv[2]) : 12,
+                                                argc > 3 ? std::atoi(argv[3]) : 0);
     fs::remove_all(base);
     return rc;
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include "core/process.h"
 #include "forge/stamper.h"
@@ -105,7 +106,7 @@ void print(const std::string& universe, const char* metric, double seconds) {
 }
 
 bool benchOne(const fs::path& base, const std::string& label, const std::function<bool(const fs::path&)>& make,
-              const std::string& changed) {
+              const std::string& changed, int agentSeconds) {
   const fs::path root = base / label, target = base / (label + "-inplace-target");
   fs::create_directories(root);
   if (!make(root)) return false;
@@ -118,6 +119,10 @@ bool benchOne(const fs::path& base, const std::string& label, const std::functio
   auto st = mechanic::startIntentCascade(**m, std::nullopt, std::nullopt, {}, {});
   const double start = since(t0);
   if (!st) return std::fprintf(stderr, "bench: cascade_start: %s\n", st.error().message.c_str()), false;
+  if (agentSeconds > 0) {  // the agent at work: the prewarm uses the idle build dir
+    std::this_thread::sleep_for(std::chrono::seconds(agentSeconds));
+    print(label, "agent_pause", agentSeconds);
+  }
   t0 = Clock::now();
   auto fin = (*m)->cascadeFinish(st->status.epoch, {});
   const double finish = since(t0);
@@ -147,10 +152,10 @@ bool benchOne(const fs::path& base, const std::string& label, const std::functio
 
 }  // namespace
 
-int benchFinish(const fs::path& base, int generated) {
-  bool ok = benchOne(base, "shop", makeShop, "user");
+int benchFinish(const fs::path& base, int generated, int agentSeconds) {
+  bool ok = benchOne(base, "shop", makeShop, "user", agentSeconds);
   ok = benchOne(base, "chain" + std::to_string(generated),
-                [generated](const fs::path& r) { return makeGenerated(r, generated); }, "s0") &&
+                [generated](const fs::path& r) { return makeGenerated(r, generated); }, "s0", agentSeconds) &&
        ok;
   return ok ? 0 : 1;
 }

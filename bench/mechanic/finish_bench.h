@@ -18,6 +18,9 @@ namespace flywheel::bench {
 /// Runs the comparison on examples/shop (service `user` gains a type) and on
 /// a generated universe of `generated` services (its root service gains a
 /// type), printing one JSON object per measurement. Returns 0 on success.
-int benchFinish(const std::filesystem::path& base, int generated);
+/// `agentSeconds`: the pause between cascade_start and cascade_finish, the
+/// time an agent spends repairing (the cascade worktree's build dir is
+/// prewarmed meanwhile; 0: finish at once, nothing prewarmed in time).
+int benchFinish(const std::filesystem::path& base, int generated, int agentSeconds = 0);
 
 }  // namespace flywheel::bench

@@ -309,6 +309,44 @@ TEST_CASE("a newer cascade preempts the older one and kills its cargo", "[mechan
   auto later = (*m)->repairView(sb->status.id, {.path = "beta/src/lib.rs"});
   REQUIRE_FALSE(later);
   CHECK(later.error().message.find("superseded by epoch " + std::to_string(st2->epoch)) != std::string::npos);
+  // Only the new epoch's cargo may still run (its prewarm); once it is
+  // aborted too, nothing of either epoch is left running.
+  REQUIRE((*m)->cascadeAbort(st2->epoch));
+  CHECK(flywheel::runningChildren() == 0);
+}
+
+TEST_CASE("the cascade worktree is prewarmed while the agent works; finish waits for it and finds it built",
+          "[mechanic][cargo]") {
+  TinyWorkspace ws("prewarm");
+  auto m = Mechanic::open(ws.root);
+  REQUIRE(m);
+  auto spec = startSpec();
+  spec.stamp = nullptr;  // nothing is broken: the agent's time is all prewarm's
+  spec.config.gates = {"check", "clippy", "test"};
+  auto st = (*m)->cascadeStart(spec, {});
+  REQUIRE(st);
+  CHECK(flywheel::runningChildren() == 1);  // the prewarm, at low priority
+  auto t0 = std::chrono::steady_clock::now();
+  while (flywheel::runningChildren() > 0 && std::chrono::steady_clock::now() - t0 < 300s)
+    std::this_thread::sleep_for(200ms);
+  REQUIRE(flywheel::runningChildren() == 0);
+  // The test binaries are there before cascade_finish asks for them.
+  bool built = false;
+  for (const auto& e : fs::directory_iterator(ws.root / ".flywheel/builds" / ("e" + std::to_string(st->epoch) + "-cascade") / "debug/deps"))
+    built = built || (e.path().filename().string().starts_with("beta-") && e.path().extension().empty() &&
+                      (fs::status(e.path()).permissions() & fs::perms::owner_exec) != fs::perms::none);
+  CHECK(built);
+  auto fin = (*m)->cascadeFinish(st->epoch, {});
+  REQUIRE(fin);
+  CHECK(fin->landed);
+  for (const auto& g : fin->gauntlet.gates) {
+    INFO(g.gate << " took " << g.seconds << " s");
+    CHECK(g.passed);
+  }
+  // An aborted epoch's prewarm stops with it.
+  auto st2 = (*m)->cascadeStart(spec, {});
+  REQUIRE(st2);
+  REQUIRE((*m)->cascadeAbort(st2->epoch));
   CHECK(flywheel::runningChildren() == 0);
 }
 
