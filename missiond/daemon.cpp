@@ -162,13 +162,19 @@ Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string&
     std::lock_guard lock(mu);
     old = state.epoch;
   }
+  const std::int64_t wasPreempted = preempted;
   if (old > 0) stopRuns(old);
   auto mech = hooks.mechanic();
   if (!mech) return fail(mech.error());
   const double t0 = wallSeconds();
   mechanic::CallContext ctx{.cancel = &processShutdownFlag()};
   auto started = mechanic::startIntentCascade(**mech, from, head, opt.templatesDir, ctx);
-  if (!started) return fail(started.error());
+  if (!started) {
+    // The older epoch is still current: its tasks go on (the stopped runs
+    // were not counted against them).
+    preempted = wasPreempted;
+    return fail(started.error());
+  }
   {
     std::lock_guard lock(mu);
     if (ledger && ledger->state == "running" && ledger->epoch != started->status.epoch) {
@@ -262,33 +268,46 @@ void Daemon::Impl::maybeFinish() {
     for (const auto& [k, run] : running)
       if (run) return;  // wait for runs to settle
   }
-  auto counts = withBoard([&](board::Board& b) -> Result<std::map<board::TaskStatus, int>> {
-    std::map<board::TaskStatus, int> c;
+  // Open tasks that can still start, and what the others are.
+  struct Counts {
+    int startable = 0, waiting = 0, inProgress = 0, blocked = 0;
+  };
+  auto counts = withBoard([&](board::Board& b) -> Result<Counts> {
+    Counts c;
     auto page = b.list({.epoch = epoch, .limit = board::kMaxPageLimit});
     if (!page) return fail(page.error());
-    for (const auto& t : page->tasks) c[t.status]++;
+    for (const auto& t : page->tasks) {
+      if (t.status == board::TaskStatus::InProgress) c.inProgress++;
+      if (t.status == board::TaskStatus::Blocked) c.blocked++;
+      if (t.status == board::TaskStatus::Open) (t.unfinishedBlockers > 0 ? c.waiting : c.startable)++;
+    }
     return c;
   });
   if (!counts) return;
-  if ((*counts)[board::TaskStatus::Open] + (*counts)[board::TaskStatus::InProgress] > 0) {
-    std::lock_guard lock(mu);
-    if (auto why = budgetStop(); !why.empty() && !ledger->reported && (*counts)[board::TaskStatus::InProgress] == 0) {
+  std::lock_guard lock(mu);
+  if (counts->inProgress + counts->startable > 0) {
+    if (auto why = budgetStop(); !why.empty() && !ledger->reported && counts->inProgress == 0) {
       ledger->state = "budget";
       ledger->stopReason = why;
+      ledger->seconds = wallSeconds() - ledger->startedAt;
       reportLocked();
       saveLocked();
     }
     return;
   }
-  std::lock_guard lock(mu);
-  if ((*counts)[board::TaskStatus::Blocked] > 0) {
+  if (counts->blocked > 0) {  // what is left waits on a halted service
+    std::string names;
+    for (const auto& [n, s] : ledger->services)
+      if (s.outcome == "halted" || s.outcome == "blocked") names += (names.empty() ? "" : ", ") + n + " (" + s.haltReason + ")";
     ledger->state = "halted";
-    ledger->stopReason = "services halted for a human; nothing landed";
+    ledger->stopReason = "halted for a human: " + names + "; " + std::to_string(counts->waiting) +
+                         " task(s) wait on them; nothing landed";
     ledger->seconds = wallSeconds() - ledger->startedAt;
     reportLocked();
     saveLocked();
     return;
   }
+  if (counts->waiting > 0) return;
   auto mech = hooks.mechanic();
   if (!mech) return;
   const double t0 = wallSeconds();

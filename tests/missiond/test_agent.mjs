@@ -25,7 +25,7 @@ const mode = modes.find((m) => m.startsWith(`${service}=`))?.split('=')[1] ?? (m
 record('start');
 say({ type: 'system', subtype: 'init', task, epoch, service, mode });
 if (mode === 'fail') { record('fail'); process.exit(1); }
-if (mode === 'hang') await new Promise(() => {});
+if (mode === 'hang') { setInterval(() => {}, 1 << 30); await new Promise(() => {}); }
 if (mode === 'sleep') await new Promise((r) => setTimeout(r, Number(env.FLYWHEEL_TEST_AGENT_SLEEP ?? 5) * 1000));
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
