@@ -93,6 +93,15 @@ missiond::DaemonHooks hooksFor(const std::shared_ptr<tools::Services>& services,
 
 int runDaemon(const CliState& state, const DaemonFlags& f) {
   mcp::useStderrLogging();
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // the signals reach only the sigwait below (a clean stop: agents killed,
+  // their tasks released).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
   auto http = parseAddress(f.http);
   if (!http) {
     std::cerr << "flywheel: " << http.error().message << "\n";
@@ -129,12 +138,6 @@ int runDaemon(const CliState& state, const DaemonFlags& f) {
   if (!config.sourceDir.empty()) opts.templatesDir = config.sourceDir / "forge/templates/rust";
   missiond::Daemon daemon(config.universeRoot, opts, hooksFor(services, server));
   auto transport = mcp::makeHttpTransport(*http);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
   if (auto r = daemon.start(); !r) {
     std::cerr << "flywheel: cannot start the daemon: " << r.error().message << "\n";
     return 1;

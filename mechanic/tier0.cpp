@@ -114,6 +114,15 @@ Result<Tier0Result> Mechanic::tier0Repair(std::int64_t epoch, const std::string&
     return res;
   };
   if (h->status.state != "open") return done();
+  // The diagnostics already at hand carry the compiler's suggestions: when
+  // the list is complete (under the queue's cap of 10) and none is
+  // machine-applicable there is nothing for tier 0 (no cargo run).
+  if (!h->diagnostics.empty() && h->diagnostics.size() < 10 &&
+      std::none_of(h->diagnostics.begin(), h->diagnostics.end(), [](const CargoDiagnostic& d) {
+        return std::any_of(d.suggestions.begin(), d.suggestions.end(),
+                           [](const Suggestion& x) { return x.applicability == "MachineApplicable"; });
+      }))
+    return done();
   auto check = runProcess({.argv = {"cargo", "check", "--offline", "--message-format=json"},
                            .cwd = h->universeDir / h->serviceDir,
                            .env = {{"CARGO_TARGET_DIR", h->buildDir.string()}},

@@ -186,6 +186,7 @@ Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string&
     EpochLedger l{.epoch = started->status.epoch, .from = from, .to = head, .startedAt = t0};
     for (const auto& c : started->changes) l.change += (l.change.empty() ? "" : "\n") + c;
     l.cascadeSeconds = wallSeconds() - t0;
+    l.busy.emplace_back(t0, wallSeconds());
     ledger = std::move(l);
     state.epoch = started->status.epoch;
     state.pendingFrom = from;
@@ -314,6 +315,7 @@ void Daemon::Impl::maybeFinish() {
   mechanic::CallContext ctx{.cancel = &processShutdownFlag()};
   auto fin = (*mech)->cascadeFinish(epoch, ctx);
   ledger->finishSeconds += wallSeconds() - t0;
+  ledger->busy.emplace_back(t0, wallSeconds());
   ledger->seconds = wallSeconds() - ledger->startedAt;
   if (!fin) {
     ledger->state = "not-landed";

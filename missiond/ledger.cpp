@@ -67,7 +67,7 @@ Result<void> saveLedger(const std::filesystem::path& stateDir, const EpochLedger
             {"gates", l.gates},         {"old_commit", l.oldCommit}, {"new_commit", l.newCommit},
             {"started_at", l.startedAt}, {"seconds", l.seconds}, {"cascade_seconds", l.cascadeSeconds},
             {"tier0_seconds", l.tier0Seconds}, {"agent_seconds", l.agentSeconds},
-            {"finish_seconds", l.finishSeconds}, {"reported", l.reported}};
+            {"finish_seconds", l.finishSeconds}, {"reported", l.reported}, {"busy", l.busy}};
   return writeFileAtomic(daemonDir(stateDir) / ("epoch-" + std::to_string(l.epoch) + ".json"), j.dump(1));
 }
 
@@ -97,6 +97,10 @@ Result<std::optional<EpochLedger>> loadLedger(const std::filesystem::path& state
   l.agentSeconds = v.value("agent_seconds", 0.0);
   l.finishSeconds = v.value("finish_seconds", 0.0);
   l.reported = v.value("reported", false);
+  if (auto it = v.find("busy"); it != v.end() && it->is_array())
+    for (const auto& b : *it)
+      if (b.is_array() && b.size() == 2 && b[0].is_number() && b[1].is_number())
+        l.busy.emplace_back(b[0].get<double>(), b[1].get<double>());
   return std::optional<EpochLedger>(std::move(l));
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -47,6 +48,10 @@ struct EpochLedger {
   double startedAt = 0;     ///< wall clock seconds
   double seconds = 0;       ///< commit to finish
   double cascadeSeconds = 0, tier0Seconds = 0, agentSeconds = 0, finishSeconds = 0;
+  /// Wall-clock intervals [start, end] (seconds) when cargo or an agent was
+  /// at work for this epoch (cascade start, tier 0, agent runs, finish): the
+  /// rest of the epoch's time is the daemon's own (bench/missiond).
+  std::vector<std::pair<double, double>> busy;
   bool reported = false;
 };
 

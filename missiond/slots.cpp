@@ -156,6 +156,7 @@ void Daemon::Impl::runAgent(int slot, const board::Task& task) {
     if (ledger && ledger->epoch == task.epoch) {
       auto& s = ledger->services[task.service];
       ledger->agentSeconds += out->seconds;
+      ledger->busy.emplace_back(wallSeconds() - out->seconds, wallSeconds());
       if (!out->stopped()) {
         ledger->runs++;
         day.runs++;

@@ -20,6 +20,7 @@ bool Daemon::Impl::runTier0(int slot, const board::Task& task, mechanic::Mechani
   std::lock_guard lock(mu);
   if (ledger && ledger->epoch == task.epoch) {
     ledger->tier0Seconds += wallSeconds() - t0;
+    ledger->busy.emplace_back(t0, wallSeconds());
     auto& s = ledger->services[task.service];
     if (!r) {
       s.runs.push_back("tier 0: " + r.error().message.substr(0, 200));

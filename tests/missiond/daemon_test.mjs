@@ -113,10 +113,36 @@ const stop = async (d) => {
   for (let i = 0; i < 100 && !d.exited; i++) await sleep(100);
 };
 
+// A person's own MCP client on the daemon's endpoint (the foreground slot).
+async function connectClient(port) {
+  const sdk = join(root, '.deps/npm/node_modules/@modelcontextprotocol/sdk/dist/esm');
+  const { Client } = await import(join(sdk, 'client/index.js'));
+  const { StreamableHTTPClientTransport } = await import(join(sdk, 'client/streamableHttp.js'));
+  const { LoggingMessageNotificationSchema } = await import(join(sdk, 'types.js'));
+  const client = new Client({ name: 'daemon-test-person', version: '1.0.0' });
+  const logs = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
+  for (let i = 0; ; i++) {
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      break;
+    } catch (e) {
+      if (i > 50) throw e;
+      await sleep(200);
+    }
+  }
+  await client.setLoggingLevel('info');
+  return { client, logs };
+}
+
 async function land() {
   const port = await freePort();
   const d = startDaemon({ port });
+  const { client, logs } = await connectClient(port);
   await waitFor('a running epoch', (s) => s.epoch?.state === 'running', 120);
+  const live = await client.callTool({ name: 'daemon_status', arguments: {} });
+  check(!live.isError && live.structuredContent?.running === true && live.structuredContent?.slots?.length === 2,
+    `daemon_status shows the running daemon and its 2 slots: ${live.content?.[0]?.text?.slice(0, 300)}`);
   // A second daemon on the same universe refuses, naming the first.
   const second = spawn(binary, ['--universe', universe, 'daemon', '--http', `127.0.0.1:${await freePort()}`],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -140,8 +166,14 @@ async function land() {
   const byService = {};
   for (const l of runs()) { const [svc, , , what] = l.split(' '); if (what === 'done') byService[svc] = (byService[svc] ?? 0) + 1; }
   check(['user', 'auth', 'order', 'billing'].every((x) => byService[x] === 1), `one successful run per service: ${JSON.stringify(byService)}`);
+  for (let i = 0; i < 20 && !logs.some((l) => JSON.stringify(l.data).includes('landed')); i++) await sleep(250);
+  check(logs.some((l) => l.logger === 'flywheel.daemon' && JSON.stringify(l.data).includes(`epoch ${s?.epoch?.epoch} landed`)),
+    `connected clients got the report as a log notification: ${JSON.stringify(logs).slice(0, 300)}`);
+  const kb = await client.callTool({ name: 'kb_search', arguments: { query: 'daemon report epoch landed', kinds: ['report'] } });
+  check(!kb.isError && (kb.content?.[0]?.text ?? '').includes('daemon report'), `the report is a knowledge-base memory: ${kb.content?.[0]?.text?.slice(0, 300)}`);
+  await client.close();
   await stop(d);
-  check(d.exited && (d.exited.code === 0 || d.exited.sig === 'SIGTERM'), `SIGTERM stops the daemon: ${JSON.stringify(d.exited)}`);
+  check(d.exited?.code === 0, `SIGTERM stops the daemon cleanly (exit 0): ${JSON.stringify(d.exited)}`);
   try {
     execFileSync('cargo', ['test', '--offline', '--workspace'], { cwd: universe, stdio: 'pipe',
       env: { ...process.env, CARGO_TARGET_DIR: join(universe, '.flywheel/builds', `e${s?.epoch?.epoch}-cascade`) } });
