@@ -189,6 +189,8 @@ void addDaemonCommands(CLI::App& app, CliState& state) {
   d->add_option("--max-cost-per-day", f->opt.maxCostPerDayUsd, "USD per UTC day (default 50)");
   d->add_option("--agent-max-turns", f->opt.agentMaxTurns, "--max-turns of the default agent (default 60)");
   d->add_option("--agent-budget", f->opt.agentBudgetUsd, "--max-budget-usd of the default agent (default 3)");
+  d->add_flag("--watch-worktree", f->opt.watchWorktree,
+              "Also start cascades for uncommitted breaking intent changes in the working tree");
   d->add_flag("--no-tier0", f->noTier0, "Hand every red service to an agent (skip the compiler's own suggestions)");
   d->callback([&state, f] { state.exitCode = runDaemon(state, *f); });
 

@@ -119,6 +119,7 @@ void Daemon::Impl::sense() {
     lastError = head.error().message;
     return;
   }
+  if (opt.watchWorktree && senseWorktree(*head)) return;
   std::string from;
   {
     std::lock_guard lock(mu);
@@ -146,7 +147,7 @@ void Daemon::Impl::sense() {
     return;
   }
   spdlog::info("missiond: breaking intent change {}..{}: starting a cascade", from.substr(0, 8), head->substr(0, 8));
-  if (auto r = openEpoch(from, *head); !r) {
+  if (auto r = openEpoch(from, *head, *head); !r) {
     spdlog::error("missiond: cannot start the cascade for {}: {}", head->substr(0, 8), r.error().message);
     std::lock_guard lock(mu);
     lastError = "cascade for " + head->substr(0, 12) + ": " + r.error().message;
@@ -155,7 +156,33 @@ void Daemon::Impl::sense() {
   }
 }
 
-Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string& head) {
+bool Daemon::Impl::senseWorktree(const std::string& head) {
+  auto mech = hooks.mechanic();
+  if (!mech || !(*mech)->hasUncommittedIntent().value_or(false)) return false;
+  auto diff = runProcess({.argv = {"git", "diff", "HEAD", "--", "*.lisp"}, .cwd = root, .deadline = std::chrono::seconds(30)});
+  if (!diff || diff->exitCode != 0) return false;
+  const std::string key = "worktree:" + head + ":" + std::to_string(std::hash<std::string>{}(diff->out));
+  {
+    std::lock_guard lock(mu);
+    if (key == state.lastHead) return true;
+  }
+  bool breaking = false;
+  auto a = universe::loadUniverse(root, head);
+  auto b = universe::loadUniverse(root);
+  if (a && b)
+    for (const auto& c : universe::diffUniverses(a->universe, b->universe)) breaking = breaking || c.breaking;
+  if (breaking) {
+    spdlog::info("missiond: breaking intent change in the working tree: starting a cascade");
+    if (auto r = openEpoch(head, "worktree", key); r) return true;
+    else spdlog::error("missiond: cannot start the cascade for the working tree: {}", r.error().message);
+  }
+  std::lock_guard lock(mu);
+  state.lastHead = key;
+  saveLocked();
+  return true;
+}
+
+Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string& head, const std::string& key) {
   // The older epoch's agents die before the newer cascade starts.
   std::int64_t old = 0;
   {
@@ -190,14 +217,14 @@ Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string&
     ledger = std::move(l);
     state.epoch = started->status.epoch;
     state.pendingFrom = from;
-    state.lastHead = head;
+    state.lastHead = key;
     saveLocked();
   }
   return planTasks(started->status, head);
 }
 
 Result<void> Daemon::Impl::planTasks(const mechanic::CascadeStatus& st, const std::string& head) {
-  auto u = universe::loadUniverse(root, head);
+  auto u = head == "worktree" ? universe::loadUniverse(root) : universe::loadUniverse(root, head);
   if (!u) return fail(u.error());
   board::PlanInput plan{.epoch = st.epoch};
   std::set<std::string> inPlan;

@@ -66,6 +66,8 @@ struct DaemonOptions {
   double agentBudgetUsd = 3;   ///< per run, passed to the default agent command
   std::filesystem::path templatesDir;  ///< Forge's templates (empty: built in)
   bool tier0 = true;
+  /// Also sense uncommitted intent changes in the working tree (HEAD..worktree).
+  bool watchWorktree = false;
 };
 
 /// What the daemon needs from the composition root (cli/daemon_commands.cpp).

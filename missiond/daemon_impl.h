@@ -56,7 +56,10 @@ struct Daemon::Impl {
   // daemon.cpp
   void loop();
   void sense();
-  [[nodiscard]] Result<void> openEpoch(const std::string& from, const std::string& head);
+  /// Uncommitted intent changes (--watch-worktree); true when it handled them.
+  bool senseWorktree(const std::string& head);
+  /// `to`: a commit or "worktree"; `key`: what state.lastHead becomes.
+  [[nodiscard]] Result<void> openEpoch(const std::string& from, const std::string& to, const std::string& key);
   [[nodiscard]] Result<void> planTasks(const mechanic::CascadeStatus& st, const std::string& head);
   void resume();
   void maybeFinish();

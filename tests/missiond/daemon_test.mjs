@@ -18,6 +18,10 @@
 //              loses none, and lands.
 //   preempt    a new breaking commit mid-cascade: the old epoch's agents are
 //              killed, its tasks cancelled, and the new epoch starts.
+//   tier0      a change rustc's machine-applicable fix repairs: tier 0 lands
+//              it and no agent starts.
+//   budget     past the epoch's run budget slots stop; the report says why.
+//   worktree   --watch-worktree: an uncommitted breaking edit starts a cascade.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -69,6 +73,10 @@ let head0;
 if (scenario === 'tier0') {
   editIntent('catalog', '(governance newborn)', '(governance strict-codegen)', 'catalog: AI may repair custom.rs');
   head0 = editIntent('catalog', '(arg rate-permille u32)', '(arg rate-permille i32)', 'catalog: rate-permille is an i32');
+} else if (scenario === 'worktree') {
+  head0 = git(universe, 'rev-parse', 'HEAD');
+  const p = join(universe, 'services/user/intent.lisp');
+  writeFileSync(p, readFileSync(p, 'utf8').replace('(field id i32)', '(field id String)'));  // not committed
 } else {
   head0 = editIntent('user', '(field id i32)', '(field id String)', 'user: UserProfile.id is a String');
 }
@@ -252,8 +260,32 @@ async function tier0() {
   await stop(d);
 }
 
+// Past the epoch's run budget, slots stop taking tasks and the report says why.
+async function budget() {
+  const d = startDaemon({ mode: 'fail', extra: ['--max-runs-per-epoch', '1'], port: await freePort() });
+  const s = await waitFor('the epoch to stop', (x) => x.epoch?.state && x.epoch.state !== 'running', 300);
+  check(s?.epoch?.state === 'budget' && /budget of 1 agent runs/.test(s.epoch.stop_reason ?? ''),
+    `the epoch stopped on its budget: ${s?.epoch?.state}: ${s?.epoch?.stop_reason}`);
+  await sleep(2000);
+  check(runs().filter((l) => l.endsWith(' start')).length === 1, `one agent run, no more: ${runs().join('; ')}`);
+  check(/budget of 1 agent runs/.test(report(s?.epoch?.epoch)), 'the report says which budget stopped it');
+  await stop(d);
+}
+
+// --watch-worktree: an uncommitted breaking intent edit starts a cascade.
+async function worktree() {
+  const d = startDaemon({ mode: 'sleep', extra: ['--watch-worktree'], port: await freePort() });
+  const s = await waitFor('an epoch for the working tree', (x) => x.epoch?.to === 'worktree' && x.tasks?.length > 0, 300);
+  check(s?.epoch?.state === 'running' && s.tasks.map((t) => t.service).sort().join(',') === 'auth,billing,order,user',
+    `the uncommitted change started epoch ${s?.epoch?.epoch} with a task per broken service`);
+  check(git(universe, 'rev-parse', 'HEAD') === head0, 'nothing was committed on the user branch');
+  await stop(d);
+}
+
 try {
   if (scenario === 'land') await land();
+  else if (scenario === 'worktree') await worktree();
+  else if (scenario === 'budget') await budget();
   else if (scenario === 'tier0') await tier0();
   else if (scenario === 'fail') await halts('fail', [], 'exit 1');
   else if (scenario === 'hang') await halts('hang', ['--agent-deadline', '4', '--silence', '60'], 'deadline 4s');
