@@ -152,6 +152,9 @@ int runDaemon(const CliState& state, const DaemonFlags& f) {
   auto r = transport->serve(server);
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  // Every child of this process stops now (agents, tier 0's and the tools'
+  // cargo runs), so the daemon's slots settle at once.
+  requestProcessShutdown();
   daemon.stop();
   server.shutdown();
   if (!r) {

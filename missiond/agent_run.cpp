@@ -116,6 +116,7 @@ std::optional<AgentOutcome> AgentRun::poll(std::chrono::milliseconds step) {
   }
   if (s_->stopped) o.failure = "stopped";
   else if (s_->silent) o.failure = "silent " + std::to_string(s_->silence.count()) + "s";
+  else if (r->cancelled && !r->timedOut) o.failure = "stopped";  // the process-wide shutdown
   else if (r->timedOut) o.failure = "deadline " + std::to_string(s_->deadline.count()) + "s";
   else if (r->signal != 0) o.failure = "signal " + std::to_string(r->signal);
   else if (r->exitCode != 0) o.failure = "exit " + std::to_string(r->exitCode);

@@ -86,7 +86,39 @@ std::optional<board::Task> Daemon::Impl::claimNext(int slot) {
   return *claimed;
 }
 
+/// Renews a claim's lease every third of it until destroyed, so a long tier
+/// 0 or agent run never lets the task fall back to the ready set (where
+/// another slot could take it while this one still works on it).
+class LeaseKeeper {
+ public:
+  LeaseKeeper(Daemon::Impl& d, int slot, std::string task) : d_(d) {
+    thread_ = std::thread([this, slot, task = std::move(task)] {
+      const auto every = std::chrono::seconds(std::max(1, d_.opt.leaseSeconds / 3));
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, every, [&] { return done_; }))
+        (void)d_.withBoard(
+            [&](board::Board& b) { return b.renew(task, slotAgent(slot), d_.opt.leaseSeconds * 1000LL); });
+    });
+  }
+  ~LeaseKeeper() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  Daemon::Impl& d_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 void Daemon::Impl::execute(int slot, const board::Task& task) {
+  LeaseKeeper lease(*this, slot, task.id);
   auto mech = hooks.mechanic();
   if (!mech) {
     (void)withBoard([&](board::Board& b) { return b.release(task.id, slotAgent(slot), mech.error().message); });
@@ -142,13 +174,8 @@ void Daemon::Impl::runAgent(int slot, const board::Task& task) {
     slots[slot - 1].pid = (*run)->pid();
     if (task.epoch <= preempted || stopping) (*run)->stop();
   }
-  auto lastRenew = std::chrono::steady_clock::now();
   std::optional<AgentOutcome> out;
   while (!(out = (*run)->poll(std::chrono::milliseconds(500)))) {
-    if (std::chrono::steady_clock::now() - lastRenew > std::chrono::seconds(std::max(1, opt.leaseSeconds / 3))) {
-      lastRenew = std::chrono::steady_clock::now();
-      (void)withBoard([&](board::Board& b) { return b.renew(task.id, slotAgent(slot), opt.leaseSeconds * 1000LL); });
-    }
   }
   {
     std::lock_guard lock(mu);
