@@ -101,10 +101,15 @@ void Daemon::Impl::saveLocked() {
 
 void Daemon::Impl::loop() {
   auto nextSense = std::chrono::steady_clock::now();
+  auto nextFollow = nextSense;
   while (!stopping) {
     if (std::chrono::steady_clock::now() >= nextSense) {
       sense();
       nextSense = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, opt.pollSeconds));
+    }
+    if (std::chrono::steady_clock::now() >= nextFollow) {
+      followMechanic();
+      nextFollow = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     }
     maybeFinish();
     writeStatus();
@@ -190,6 +195,7 @@ Result<void> Daemon::Impl::openEpoch(const std::string& from, const std::string&
     old = state.epoch;
   }
   const std::int64_t wasPreempted = preempted;
+  adoptPending = 0;  // the daemon's own epoch supersedes whatever was pending
   if (old > 0) stopRuns(old);
   auto mech = hooks.mechanic();
   if (!mech) return fail(mech.error());

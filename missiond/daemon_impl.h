@@ -63,6 +63,10 @@ struct Daemon::Impl {
   [[nodiscard]] Result<void> planTasks(const mechanic::CascadeStatus& st, const std::string& head);
   void resume();
   void maybeFinish();
+  /// follow.cpp: epochs superseded, finished or aborted outside the daemon.
+  void followMechanic();
+  void adopt(const mechanic::CascadeStatus& next);
+  std::int64_t adoptPending = 0;  // loop thread only: a newer epoch to adopt once open
   void sleepFor(std::chrono::milliseconds d);
   void saveLocked();
 

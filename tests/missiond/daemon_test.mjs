@@ -22,6 +22,8 @@
 //              it and no agent starts.
 //   budget     past the epoch's run budget slots stop; the report says why.
 //   worktree   --watch-worktree: an uncommitted breaking edit starts a cascade.
+//   foreground a person's cascade_start on the daemon's endpoint supersedes
+//              the daemon's epoch: its agents die, the newer epoch is adopted.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -282,8 +284,29 @@ async function worktree() {
   await stop(d);
 }
 
+// A person's own client starts a newer cascade on the daemon's endpoint: the
+// daemon kills its agents, reports its epoch superseded and adopts the newer one.
+async function foreground() {
+  const port = await freePort();
+  const d = startDaemon({ mode: 'sleep', port });
+  const { client } = await connectClient(port);
+  const s = await waitFor('an agent of the daemon running', (x) => x.slots?.some((sl) => sl.phase === 'agent'), 300);
+  const first = s?.epoch?.epoch;
+  const pids = (s?.slots ?? []).map((sl) => sl.pid).filter(Boolean);
+  const start = await client.callTool({ name: 'cascade_start', arguments: {} }, undefined, { timeout: 600000 });
+  const newer = start.structuredContent?.epoch;
+  check(!start.isError && newer > first, `the person's cascade_start opened epoch ${newer}`);
+  const s2 = await waitFor('the daemon to adopt it', (x) => x.epoch?.epoch === newer && x.tasks?.length === 4, 120);
+  check(s2?.epoch?.state === 'running', `the daemon works on epoch ${newer} now`);
+  check(pids.length > 0 && pids.every((p) => !alive(p)), `the daemon's agents of epoch ${first} were killed`);
+  check(/outside the daemon/.test(report(first)), `the report of epoch ${first} says who superseded it`);
+  await client.close();
+  await stop(d);
+}
+
 try {
   if (scenario === 'land') await land();
+  else if (scenario === 'foreground') await foreground();
   else if (scenario === 'worktree') await worktree();
   else if (scenario === 'budget') await budget();
   else if (scenario === 'tier0') await tier0();
