@@ -91,17 +91,22 @@ missiond::DaemonHooks hooksFor(const std::shared_ptr<tools::Services>& services,
   return h;
 }
 
-int runDaemon(const CliState& state, const DaemonFlags& f) {
-  mcp::useStderrLogging();
-  // Blocked before any thread starts, so every thread inherits the mask and
-  // the signals reach only the sigwait below (a clean stop: agents killed,
-  // their tasks released).
+/// Blocked before any thread starts, so every thread inherits the mask and
+/// SIGINT/SIGTERM reach only runDaemon's sigwait (a clean stop: agents
+/// killed, their tasks released).
+sigset_t blockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+int runDaemon(const CliState& state, const DaemonFlags& f) {
+  mcp::useStderrLogging();
+  sigset_t set = blockStopSignals();
   auto http = parseAddress(f.http);
   if (!http) {
     std::cerr << "flywheel: " << http.error().message << "\n";

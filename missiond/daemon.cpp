@@ -293,21 +293,9 @@ void Daemon::Impl::resume() {
   });
 }
 
-void Daemon::Impl::maybeFinish() {
-  std::int64_t epoch = 0;
-  {
-    std::lock_guard lock(mu);
-    if (!ledger || ledger->state != "running") return;
-    epoch = ledger->epoch;
-    for (const auto& [k, run] : running)
-      if (run) return;  // wait for runs to settle
-  }
-  // Open tasks that can still start, and what the others are.
-  struct Counts {
-    int startable = 0, waiting = 0, inProgress = 0, blocked = 0;
-  };
-  auto counts = withBoard([&](board::Board& b) -> Result<Counts> {
-    Counts c;
+Result<Daemon::Impl::TaskCounts> Daemon::Impl::countTasks(std::int64_t epoch) {
+  return withBoard([&](board::Board& b) -> Result<TaskCounts> {
+    TaskCounts c;
     auto page = b.list({.epoch = epoch, .limit = board::kMaxPageLimit});
     if (!page) return fail(page.error());
     for (const auto& t : page->tasks) {
@@ -317,6 +305,18 @@ void Daemon::Impl::maybeFinish() {
     }
     return c;
   });
+}
+
+void Daemon::Impl::maybeFinish() {
+  std::int64_t epoch = 0;
+  {
+    std::lock_guard lock(mu);
+    if (!ledger || ledger->state != "running") return;
+    epoch = ledger->epoch;
+    for (const auto& [k, run] : running)
+      if (run) return;  // wait for runs to settle
+  }
+  auto counts = countTasks(epoch);
   if (!counts) return;
   std::lock_guard lock(mu);
   if (counts->inProgress + counts->startable > 0) {

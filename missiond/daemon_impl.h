@@ -63,6 +63,12 @@ struct Daemon::Impl {
   [[nodiscard]] Result<void> planTasks(const mechanic::CascadeStatus& st, const std::string& head);
   void resume();
   void maybeFinish();
+  /// An epoch's tasks: open ones that can start, open ones waiting on a
+  /// blocker, held ones, and blocked (halted) ones.
+  struct TaskCounts {
+    int startable = 0, waiting = 0, inProgress = 0, blocked = 0;
+  };
+  [[nodiscard]] Result<TaskCounts> countTasks(std::int64_t epoch);
   /// follow.cpp: epochs superseded, finished or aborted outside the daemon.
   void followMechanic();
   void adopt(const mechanic::CascadeStatus& next);
@@ -78,6 +84,8 @@ struct Daemon::Impl {
   void runAgent(int slot, const board::Task& task);
   /// Tier 0 (mechanic/tier0.h); true when it settled the task (repaired it).
   bool runTier0(int slot, const board::Task& task, mechanic::Mechanic& mech);
+  /// Books a finished run in the epoch's ledger and today's budget.
+  void recordRun(int slot, const board::Task& task, const AgentOutcome& out);
   void settleFailure(int slot, const board::Task& task, const std::string& failure, bool haltedByMechanic);
   /// A reason the budgets stop dispatch now, or "".
   std::string budgetStop();

@@ -142,6 +142,37 @@ void Daemon::Impl::execute(int slot, const board::Task& task) {
   runAgent(slot, task);
 }
 
+void Daemon::Impl::recordRun(int slot, const board::Task& task, const AgentOutcome& out) {
+  {
+    std::lock_guard lock(mu);
+    running[slot] = nullptr;
+    if (ledger && ledger->epoch == task.epoch) {
+      auto& s = ledger->services[task.service];
+      ledger->agentSeconds += out.seconds;
+      ledger->busy.emplace_back(wallSeconds() - out.seconds, wallSeconds());
+      if (!out.stopped()) {
+        ledger->runs++;
+        day.runs++;
+      }
+      if (out.costUsd) {
+        ledger->costUsd += *out.costUsd;
+        day.costUsd += *out.costUsd;
+        s.costUsd += *out.costUsd;
+      }
+      char line[200];
+      std::snprintf(line, sizeof line, "%s: %s after %.1fs", slotAgent(slot).c_str(),
+                    out.failure.empty() ? "exit 0" : out.failure.c_str(), out.seconds);
+      std::string entry = line;
+      if (out.costUsd) {
+        std::snprintf(line, sizeof line, ", $%.2f", *out.costUsd);
+        entry += line;
+      }
+      s.runs.push_back(entry);
+    }
+    saveLocked();
+  }
+}
+
 void Daemon::Impl::runAgent(int slot, const board::Task& task) {
   {
     std::lock_guard lock(mu);
@@ -177,34 +208,7 @@ void Daemon::Impl::runAgent(int slot, const board::Task& task) {
   std::optional<AgentOutcome> out;
   while (!(out = (*run)->poll(std::chrono::milliseconds(500)))) {
   }
-  {
-    std::lock_guard lock(mu);
-    running[slot] = nullptr;
-    if (ledger && ledger->epoch == task.epoch) {
-      auto& s = ledger->services[task.service];
-      ledger->agentSeconds += out->seconds;
-      ledger->busy.emplace_back(wallSeconds() - out->seconds, wallSeconds());
-      if (!out->stopped()) {
-        ledger->runs++;
-        day.runs++;
-      }
-      if (out->costUsd) {
-        ledger->costUsd += *out->costUsd;
-        day.costUsd += *out->costUsd;
-        s.costUsd += *out->costUsd;
-      }
-      char line[200];
-      std::snprintf(line, sizeof line, "%s: %s after %.1fs", slotAgent(slot).c_str(),
-                    out->failure.empty() ? "exit 0" : out->failure.c_str(), out->seconds);
-      std::string entry = line;
-      if (out->costUsd) {
-        std::snprintf(line, sizeof line, ", $%.2f", *out->costUsd);
-        entry += line;
-      }
-      s.runs.push_back(entry);
-    }
-    saveLocked();
-  }
+  recordRun(slot, task, *out);
   run->reset();
   if (out->stopped()) {  // preemption or shutdown: not the agent's fault
     (void)withBoard([&](board::Board& b) { return b.release(task.id, slotAgent(slot), "stopped by the daemon"); });
