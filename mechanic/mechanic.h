@@ -37,6 +37,7 @@
 #include "core/process.h"
 #include "mechanic/observer.h"
 #include "mechanic/store.h"
+#include "mechanic/tier0.h"
 #include "mechanic/types.h"
 
 namespace flywheel::mechanic {
@@ -68,6 +69,11 @@ class Mechanic {
   [[nodiscard]] Result<ValidateResult> repairValidate(const std::string& sandbox, const CallContext& ctx);
   [[nodiscard]] Result<CommitResult> repairCommit(const std::string& sandbox);
   [[nodiscard]] Result<SandboxStatus> repairAbort(const std::string& sandbox);
+
+  /// Tier 0 (mechanic/tier0.h): the compiler's machine-applicable fixes for
+  /// `service`, through repair_open/plan/edit/validate/commit.
+  [[nodiscard]] Result<Tier0Result> tier0Repair(std::int64_t epoch, const std::string& service,
+                                                const CallContext& ctx = {});
 
   /// True when an intent file (*.lisp) of the universe has uncommitted changes.
   [[nodiscard]] Result<bool> hasUncommittedIntent();

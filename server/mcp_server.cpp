@@ -70,4 +70,8 @@ void McpServer::notifyPromptListChanged() {
   for (auto& s : liveSessions()) s->broadcast("notifications/prompts/list_changed", json::object());
 }
 
+void McpServer::logToClients(LogLevel level, const std::string& logger, const nlohmann::json& data) {
+  for (auto& s : liveSessions()) s->logToClient(level, logger, data, nullptr);
+}
+
 }  // namespace flywheel::mcp

@@ -59,6 +59,9 @@ class McpServer : public Registry {
   void notifyToolListChanged();
   /// Sends notifications/prompts/list_changed likewise.
   void notifyPromptListChanged();
+  /// Sends notifications/message to every session whose log level admits
+  /// `level` (the daemon's epoch reports reach connected clients this way).
+  void logToClients(LogLevel level, const std::string& logger, const nlohmann::json& data);
 
   /// A new session whose outgoing messages go to `sink`. The server keeps a
   /// weak reference (for broadcasts); the transport owns the session.
