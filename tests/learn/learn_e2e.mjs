@@ -21,24 +21,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { checker, git, sdkDir as sdk, skipUnlessReady } from '../support/agent_script.mjs';
 
 const [binary] = process.argv.slice(2);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const sdk = join(root, '.deps/npm/node_modules/@modelcontextprotocol/sdk/dist/esm');
-if (!existsSync(sdk)) { console.log(`SKIP: the MCP TypeScript SDK is missing (${sdk}); run scripts/setup.sh`); process.exit(77); }
-if (!binary || !existsSync(binary)) { console.log(`SKIP: the flywheel binary is missing (${binary})`); process.exit(77); }
+skipUnlessReady(binary);
 const { Client } = await import(join(sdk, 'client/index.js'));
 const { StdioClientTransport } = await import(join(sdk, 'client/stdio.js'));
-
-let failures = 0;
-const check = (cond, what) => {
-  console.log(`${cond ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!cond) failures++;
-  return cond;
-};
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+const { check, failures: failed } = checker();
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -261,9 +251,9 @@ pub fn {{snake_name}}_view(value: &{{path}}) -> {{rust_name}}View {
   check(false, `unexpected: ${e?.stack ?? e}`);
 } finally {
   await client.close();
-  if (failures) console.log(`server stderr (tail):\n${stderr.slice(-3000)}`);
+  if (failed()) console.log(`server stderr (tail):\n${stderr.slice(-3000)}`);
   console.log(`learn e2e: ${since()}`);
-  if (!failures) rmSync(base, { recursive: true, force: true });
+  if (!failed()) rmSync(base, { recursive: true, force: true });
   else console.log(`kept ${base}`);
 }
-process.exit(failures ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -12,9 +12,9 @@
 // prints one line and then nothing forever, "sleep" waits
 // FLYWHEEL_TEST_AGENT_SLEEP seconds before working. Every run appends
 // "<service> <task> <epoch> start|done|fail" to FLYWHEEL_TEST_RUNS when set.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blockEdit, sdkDir as sdk, shopFixes as fixes } from '../support/agent_script.mjs';
 
 const env = process.env;
 const service = env.FLYWHEEL_SERVICE, epoch = Number(env.FLYWHEEL_EPOCH), task = env.FLYWHEEL_TASK;
@@ -28,64 +28,8 @@ if (mode === 'fail') { record('fail'); process.exit(1); }
 if (mode === 'hang') { setInterval(() => {}, 1 << 30); await new Promise(() => {}); }
 if (mode === 'sleep') await new Promise((r) => setTimeout(r, Number(env.FLYWHEEL_TEST_AGENT_SLEEP ?? 5) * 1000));
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const sdk = join(root, '.deps/npm/node_modules/@modelcontextprotocol/sdk/dist/esm');
 const { Client } = await import(join(sdk, 'client/index.js'));
 const { StreamableHTTPClientTransport } = await import(join(sdk, 'client/streamableHttp.js'));
-
-// The fixes a model would write, per file: [old, new] replacements.
-const fixes = {
-  user: { 'services/user/src/custom.rs': [['id: 7,', 'id: "7".to_string(),']] },
-  auth: {
-    'services/auth/src/custom.rs': [
-      ['        format!("tok-{:08x}-{:x}", profile.id, issued_at)\n',
-        '        match profile.id.parse::<i64>() {\n            Ok(id) => format!("tok-{id:08x}-{issued_at:x}"),\n' +
-        '            Err(_) => format!("tok-{}-{issued_at:x}", profile.id),\n        }\n'],
-      ['        let count = self.issued_per_user.entry(profile.id).or_insert(0);\n',
-        '        let user_id: i32 = profile\n            .id\n            .parse()\n' +
-        '            .map_err(|_| format!("user id {:?} is not a number", profile.id))?;\n' +
-        '        let count = self.issued_per_user.entry(user_id).or_insert(0);\n'],
-      ['            user_id: profile.id,\n', '            user_id,\n'],
-      ['            id: 42,\n', '            id: "42".to_string(),\n'],
-    ],
-  },
-  order: {
-    'services/order/src/custom.rs': [
-      ['.entry(order.customer.id)\n', '.entry(order.customer.id.parse().unwrap_or_default())\n'],
-      ['        if payload.id <= 0 {\n            return Err(format!("user id {} is not positive", payload.id));\n',
-        '        let id: i32 = payload\n            .id\n            .parse()\n' +
-        '            .map_err(|_| format!("user id {:?} is not a number", payload.id))?;\n' +
-        '        if id <= 0 {\n            return Err(format!("user id {id} is not positive"));\n'],
-      ['        if self.welcomed.insert(payload.id) {\n            self.welcome_orders.push(1_000_000 + payload.id as u64);\n',
-        '        if self.welcomed.insert(id) {\n            self.welcome_orders.push(1_000_000 + id as u64);\n'],
-      ['            id,\n            display_name: format!("user {id}"),\n',
-        '            id: id.to_string(),\n            display_name: format!("user {id}"),\n'],
-    ],
-  },
-  billing: {
-    'services/billing/src/custom.rs': [
-      ['    let customer = order.customer.id;\n', '    let customer: i32 = order.customer.id.parse().unwrap_or_default();\n'],
-      ['            customer_id: input.customer.id,\n', '            customer_id: input.customer.id.parse().unwrap_or_default(),\n'],
-      ['    if session.user_id != order.customer.id {\n', '    if order.customer.id.parse::<i32>() != Ok(session.user_id) {\n'],
-      ['                id: customer_id,\n', '                id: customer_id.to_string(),\n'],
-    ],
-  },
-};
-
-// One edit per file: the smallest block of lines holding every change.
-function blockEdit(text, replacements) {
-  let fixed = text;
-  for (const [from, to] of replacements) {
-    if (!fixed.includes(from)) return null;  // already fixed (tier 0, or an earlier run)
-    fixed = fixed.replace(from, to);
-  }
-  const a = text.split('\n'), b = fixed.split('\n');
-  let first = 0;
-  while (a[first] === b[first]) first++;
-  let ta = a.length - 1, tb = b.length - 1;
-  while (ta > first && tb > first && a[ta] === b[tb]) { ta--; tb--; }
-  return { old_text: a.slice(first, ta + 1).join('\n'), new_text: b.slice(first, tb + 1).join('\n') };
-}
 
 const client = new Client({ name: 'flywheel-test-agent', version: '1.0.0' });
 await client.connect(new StreamableHTTPClientTransport(new URL(env.FLYWHEEL_MCP_URL)));
