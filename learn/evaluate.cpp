@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "core/process.h"
 #include "mechanic/diagnostics.h"
 #include "learn/learn.h"
@@ -299,7 +300,7 @@ Result<Evaluation> Learn::evaluate(const std::string& id, const EvaluateOptions&
     return fail(Error::failedPrecondition("proposal " + id + " was refused (" + p.refusal.substr(0, 300) +
                                           "); fix it and propose again"));
   std::lock_guard lock(*mutex_);
-  double t0 = nowSeconds();
+  double t0 = wallNow();
   auto place = repoPlace(config_.universeRoot);
   if (!place) return fail(place.error());
   auto uni = universe::loadUniverse(config_.universeRoot);
@@ -359,7 +360,7 @@ Result<Evaluation> Learn::evaluate(const std::string& id, const EvaluateOptions&
   e.passed = e.replayed > 0 && e.regressions.empty() && e.utility >= e.threshold;
   if (e.passed)
     if (auto b = writeBranch(config_, *place, p, e); !b) e.notes.push_back("writing the proposal branch failed: " + b.error().message);
-  e.seconds = nowSeconds() - t0;
+  e.seconds = wallNow() - t0;
   p.status = !e.branch.empty() ? "branched" : "evaluated";
   p.evaluation = e;
   if (auto s = saveProposal(config_.stateDir, p); !s) return fail(s.error());

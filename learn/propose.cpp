@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "forge/generation_gap.h"
 #include "forge/stamper.h"
 #include "learn/learn.h"
@@ -51,9 +52,9 @@ std::string proposalId(const ProposalInput& in, const std::string& head) {
 
 // One check: runs `step`, records it, and says whether to go on.
 bool runCheck(Proposal& p, const std::string& name, const std::function<Result<std::string>()>& step) {
-  double t0 = nowSeconds();
+  double t0 = wallNow();
   auto r = step();
-  CheckStep c{name, r.has_value(), r ? *r : r.error().message, nowSeconds() - t0};
+  CheckStep c{name, r.has_value(), r ? *r : r.error().message, wallNow() - t0};
   p.checks.push_back(c);
   if (!r) p.refusal = name + " failed: " + r.error().message;
   return r.has_value();
@@ -165,7 +166,7 @@ Result<Proposal> Learn::propose(const ProposalInput& input, const ProgressFn& pr
   p.baseCommit = *head;
   p.templates = input.templates;
   p.files = input.files;
-  p.createdAt = nowSeconds();
+  p.createdAt = wallNow();
 
   mechanic::Worktrees wts(place->repoRoot, config_.stateDir, place->prefix);
   const std::string name = "learn-" + p.id;

@@ -107,8 +107,4 @@ std::vector<std::string> crateGates(const universe::UniverseSettings& settings) 
   return out;
 }
 
-double nowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace flywheel::learn::detail

@@ -49,6 +49,5 @@ std::optional<std::string> refusePath(const std::string& path);
 /// The per-crate gates of the universe at `universeDir` (e2e excluded).
 std::vector<std::string> crateGates(const universe::UniverseSettings& settings);
 
-double nowSeconds();
 
 }  // namespace flywheel::learn::detail

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "mechanic/codec.h"
 #include "mechanic/git.h"
 #include "mechanic/mechanic.h"
@@ -15,9 +16,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-double wallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
 Result<FinishResult> Mechanic::landCascade(EpochRow& e, const std::string& head, FinishResult res) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "mechanic/codec.h"
 #include "mechanic/git.h"
 #include "mechanic/governance.h"
@@ -18,10 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-double wallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 const ServicePlan* findService(const EpochRow& e, const std::string& name) {
   for (const auto& s : e.services)

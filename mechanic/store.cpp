@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 
+#include "core/clock.h"
 #include "mechanic/codec.h"
 
 namespace flywheel::mechanic {
@@ -32,10 +33,6 @@ CREATE TABLE mechanic_sandboxes(
   created_at REAL NOT NULL);
 CREATE INDEX mechanic_sandboxes_epoch ON mechanic_sandboxes(epoch);
 )"}};
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 json epochBody(const EpochRow& r) {
   json services = json::array(), queue = json::array();
@@ -150,7 +147,7 @@ Result<void> Store::writeEpoch(const EpochRow& r, bool insert, std::int64_t* id)
   if (!st) return fail(st.error());
   st->bind(1, r.state).bind(2, r.userRef).bind(3, r.baseCommit).bind(4, r.cascadeBranch);
   st->bind(5, epochBody(r).dump()).bind(6, r.supersededBy).bind(7, r.targetCommit);
-  if (insert) st->bind(8, r.createdAt ? r.createdAt : now());
+  if (insert) st->bind(8, r.createdAt ? r.createdAt : wallNow());
   else st->bind(8, r.id);
   if (auto x = st->run(); !x) return x;
   if (id) *id = db_.lastInsertId();
@@ -236,7 +233,7 @@ Result<void> Store::upsertSandbox(const SandboxRow& r) {
         "ON CONFLICT(id) DO UPDATE SET state=excluded.state, body=excluded.body");
     if (!st) return fail(st.error());
     st->bind(1, r.id).bind(2, r.epoch).bind(3, r.service).bind(4, r.state);
-    st->bind(5, sandboxBody(r).dump()).bind(6, r.createdAt ? r.createdAt : now());
+    st->bind(5, sandboxBody(r).dump()).bind(6, r.createdAt ? r.createdAt : wallNow());
     return st->run();
   });
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "mechanic/git.h"
 
 namespace flywheel::mechanic {
@@ -16,10 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kManifestFormat = 1;
-
-double wallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 Result<void> checkName(const std::string& name) {
   static const std::regex kName("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");

@@ -21,6 +21,9 @@ namespace l = flywheel::learn;
 using graph::Page;
 
 constexpr size_t kEvidenceShown = 20;
+constexpr size_t kReplaysShown = 100;   // structuredContent; the rest is in the proposal's file
+constexpr size_t kTextLines = 30;      // lines of a list in the text
+constexpr size_t kServicesShown = 200;  // learn_status; `flywheel learn status` prints all
 
 std::string fixed2(double v) {
   char buf[32];
@@ -131,15 +134,22 @@ ToolResult evaluate(l::Learn& learn, const json& args, mcp::ToolContext& ctx) {
   if (!e) return graph::failed("learn_evaluate", e.error());
   json out = json::parse(l::evaluationJson(*e));
   out["proposal"] = id;
+  out["replaysTotal"] = e->replays.size();
+  if (out["replays"].size() > kReplaysShown) out["replays"].erase(out["replays"].begin() + kReplaysShown, out["replays"].end());
   std::string text = "proposal " + id + ": utility " + fixed2(e->utility) + " (" + std::to_string(e->unnecessary) + " of " +
                      std::to_string(e->replayed) + " replayed repairs unnecessary; threshold " + fixed2(e->threshold) +
                      "), same as the repair's code " + fixed2(e->sameAsHuman) + ", " +
                      std::to_string(e->regressions.size()) + " regression(s)\n";
-  for (const auto& rr : e->replays)
+  for (size_t k = 0; k < e->replays.size() && k < kTextLines; ++k) {
+    const auto& rr = e->replays[k];
     text += "  " + rr.repair + " (epoch " + std::to_string(rr.epoch) + ", " + rr.service + "): " +
             (rr.neededNow ? "still needed: " + rr.note.substr(0, 200) : std::string("unnecessary")) + "\n";
-  for (const auto& g : e->regressions) text += "  REGRESSION " + g.substr(0, 400) + "\n";
-  for (const auto& n : e->notes) text += "  note: " + n.substr(0, 300) + "\n";
+  }
+  if (e->replays.size() > kTextLines)
+    text += "  ... " + std::to_string(e->replays.size() - kTextLines) + " more replays: learn_proposals {id: \"" + id +
+            "\"} or .flywheel/learn/proposals/" + id + ".json\n";
+  for (size_t k = 0; k < e->regressions.size() && k < 10; ++k) text += "  REGRESSION " + e->regressions[k].substr(0, 400) + "\n";
+  for (size_t k = 0; k < e->notes.size() && k < 10; ++k) text += "  note: " + e->notes[k].substr(0, 300) + "\n";
   text += !e->branch.empty() ? "branch " + e->branch + " written (" + e->branchCommit.substr(0, 12) +
                                    "); a human merges it with git. The description is in .flywheel/learn/proposals/" + id + ".md\n"
                              : std::string("no branch: ") + (e->replayed == 0 ? "nothing could be replayed"
@@ -151,28 +161,47 @@ ToolResult evaluate(l::Learn& learn, const json& args, mcp::ToolContext& ctx) {
 ToolResult proposals(const l::Learn& learn, const json& args) {
   ParamReader r(args);
   std::optional<std::string> id;
+  Page page;
+  page.limit = 50;
   r.optional("id", id);
+  graph::readPage(r, page);
   if (auto e = r.finish(); !e) return graph::failed("learn_proposals", e.error());
   json out = {{"proposals", json::array()}};
   std::string text;
   if (id) {
     auto p = learn.proposal(*id);
     if (!p) return graph::failed("learn_proposals", p.error());
-    out["proposals"].push_back(json::parse(l::proposalJson(*p, true)));
+    auto trimmed = [](json j) {  // an evaluation of `all` can replay thousands of repairs
+      if (j.contains("evaluation") && j["evaluation"]["replays"].size() > kReplaysShown) {
+        auto& rs = j["evaluation"]["replays"];
+        rs.erase(rs.begin() + kReplaysShown, rs.end());
+      }
+      return j;
+    };
+    json one = trimmed(json::parse(l::proposalJson(*p, true)));
+    // A page holds the texts only when they fit; the file always has them.
+    if (one.dump().size() > graph::kPageChars) {
+      one = trimmed(json::parse(l::proposalJson(*p, false)));
+      one["textsOmitted"] = "the templates' and files' texts are over one page; read .flywheel/learn/proposals/" + p->id + ".json";
+    }
+    out["proposals"].push_back(std::move(one));
     text = "proposal " + p->id + " (" + p->status + "): " + p->title + "\n" + checksText(*p) +
            (p->refusal.empty() ? "" : "refusal: " + p->refusal.substr(0, 4000) + "\n");
-  } else {
-    auto all = learn.proposals();
-    if (!all) return graph::failed("learn_proposals", all.error());
-    for (const auto& p : *all) {
-      out["proposals"].push_back(json::parse(l::proposalJson(p, false)));
-      text += p.id + " " + p.status + " candidate " + p.candidate + (p.evaluation ? " utility " + fixed2(p.evaluation->utility) : "") +
-              ": " + p.title + "\n";
-    }
-    if (all->empty()) text = "no proposals yet; learn_distill finds candidates, learn_propose submits one\n";
+    return ToolResult::ok(std::move(out), std::move(text));
   }
-  std::string dumped = out.dump();
-  if (dumped.size() > 60000) return ToolResult::error("learn_proposals: the proposal is over 60 KB; read it from .flywheel/learn/proposals/");
+  auto all = learn.proposals();
+  if (!all) return graph::failed("learn_proposals", all.error());
+  graph::fillPage(out, "proposals", all->size(), page, [&](size_t i) {
+    const auto& p = (*all)[i];
+    return json{{"id", p.id}, {"status", p.status}, {"candidate", p.candidate}, {"title", p.title},
+                {"utility", p.evaluation ? p.evaluation->utility : 0.0}};
+  });
+  for (const auto& p : out["proposals"])
+    text += p["id"].get<std::string>() + " " + p["status"].get<std::string>() + " candidate " +
+            p["candidate"].get<std::string>() + " utility " + fixed2(p["utility"].get<double>()) + ": " +
+            p["title"].get<std::string>() + "\n";
+  if (all->empty()) text = "no proposals yet; learn_distill finds candidates, learn_propose submits one\n";
+  if (out.contains("nextCursor")) text += "more: pass cursor " + out["nextCursor"].get<std::string>() + "\n";
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
@@ -188,21 +217,29 @@ ToolResult status(const l::Learn& learn, const json& args) {
   text += "):";
   for (int n : st->repairsPerEpoch) text += " " + std::to_string(n);
   text += "\n";
-  for (const auto& s : st->services) {
+  for (size_t k = 0; k < st->services.size() && k < kServicesShown; ++k) {
+    const auto& s = st->services[k];
     services.push_back({{"service", s.service}, {"customLines", s.customLines}, {"generatedLines", s.generatedLines},
                         {"repairsPerEpoch", s.repairsPerEpoch}});
-    text += "  " + s.service + ": custom " + std::to_string(s.customLines) + ", generated " + std::to_string(s.generatedLines) + "\n";
+    if (k < kTextLines)
+      text += "  " + s.service + ": custom " + std::to_string(s.customLines) + ", generated " + std::to_string(s.generatedLines) + "\n";
   }
+  if (st->services.size() > kTextLines)
+    text += "  ... " + std::to_string(st->services.size() - kTextLines) + " more services (`flywheel learn status` lists all)\n";
   json cands = json::array(), props = json::array();
   for (size_t k = 0; k < st->candidates.size() && k < 20; ++k) cands.push_back({{"id", st->candidates[k].id}, {"count", st->candidates[k].count}});
-  for (const auto& p : st->proposals)
+  for (size_t k = st->proposals.size() > 20 ? st->proposals.size() - 20 : 0; k < st->proposals.size(); ++k) {
+    const auto& p = st->proposals[k];  // the 20 newest
     props.push_back({{"id", p.id}, {"status", p.status}, {"candidate", p.candidate},
                      {"utility", p.evaluation ? p.evaluation->utility : 0.0}});
+  }
   text += std::to_string(st->candidates.size()) + " open candidate(s), " + std::to_string(st->proposals.size()) +
           " proposal(s); " + fixed2(st->proposalsGreenShare) + " of proposals passed every gate unchanged\n";
   json out = {{"epochs", st->epochs}, {"customLines", st->customLines}, {"generatedLines", st->generatedLines},
               {"repairsPerEpoch", st->repairsPerEpoch}, {"services", services}, {"candidates", cands},
-              {"proposals", props}, {"proposalsGreenShare", st->proposalsGreenShare}};
+              {"proposals", props}, {"proposalsGreenShare", st->proposalsGreenShare},
+              {"servicesTotal", st->services.size()}, {"candidatesTotal", st->candidates.size()},
+              {"proposalsTotal", st->proposals.size()}};
   return ToolResult::ok(std::move(out), std::move(text));
 }
 
