@@ -7,11 +7,17 @@
 // ("flywheel: <what failed>; <what to do>").
 #pragma once
 
+#include <csignal>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace CLI {
 class App;
+}
+namespace flywheel::mcp {
+class McpServer;
+class Transport;
 }
 
 namespace flywheel::cli {
@@ -29,6 +35,19 @@ std::filesystem::path resolveUniverse(const CliState& state);
 /// (a tree on disk, for people editing them), else empty: the copies compiled
 /// into the binary (core/assets.h).
 std::filesystem::path sourceDir();
+
+/// Blocks SIGINT and SIGTERM in the calling thread (and in every thread it
+/// starts afterwards) and ignores SIGPIPE; call it before starting threads.
+/// Returns the set for serveUntilStopped.
+sigset_t blockStopSignals();
+
+/// Serves `server` over `transport` until serving ends or a stop signal
+/// arrives (taken by one sigwait thread, so stop() runs outside a signal
+/// handler); then runs `beforeShutdown` and shuts the server down. Returns
+/// the exit code: 0, or 1 with the error printed. (`flywheel serve` and
+/// `flywheel daemon`.)
+int serveUntilStopped(mcp::Transport& transport, mcp::McpServer& server, const sigset_t& stopSignals,
+                      const std::function<void()>& beforeShutdown = {});
 
 #define FLYWHEEL_CLI_GROUP(Name) void add##Name##Commands(CLI::App& app, CliState& state);
 #include "cli/commands.def"

@@ -94,16 +94,6 @@ missiond::DaemonHooks hooksFor(const std::shared_ptr<tools::Services>& services,
 /// Blocked before any thread starts, so every thread inherits the mask and
 /// SIGINT/SIGTERM reach only runDaemon's sigwait (a clean stop: agents
 /// killed, their tasks released).
-sigset_t blockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-  return set;
-}
-
 int runDaemon(const CliState& state, const DaemonFlags& f) {
   mcp::useStderrLogging();
   sigset_t set = blockStopSignals();
@@ -149,24 +139,12 @@ int runDaemon(const CliState& state, const DaemonFlags& f) {
   }
   std::cerr << "flywheel: daemon on " << config.universeRoot.string() << ": " << opts.slots << " slot(s), MCP at "
             << url << ", agent: " << (opts.agentCommand.empty() ? "claude (default)" : opts.agentCommand) << "\n";
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    if (sig != 0) transport->stop();
+  return serveUntilStopped(*transport, server, set, [&] {
+    // Every child of this process stops now (agents, tier 0's and the tools'
+    // cargo runs), so the daemon's slots settle at once.
+    requestProcessShutdown();
+    daemon.stop();
   });
-  auto r = transport->serve(server);
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
-  // Every child of this process stops now (agents, tier 0's and the tools'
-  // cargo runs), so the daemon's slots settle at once.
-  requestProcessShutdown();
-  daemon.stop();
-  server.shutdown();
-  if (!r) {
-    std::cerr << "flywheel: serve failed: " << r.error().message << "\n";
-    return 1;
-  }
-  return 0;
 }
 
 }  // namespace

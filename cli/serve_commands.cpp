@@ -66,6 +66,9 @@ Result<mcp::HttpOptions> parseHttp(const ServeOptions& o) {
 
 int runServe(const CliState& state, const ServeOptions& o) {
   mcp::useStderrLogging();
+  // Before any thread starts (the sentinel, the server's workers), so that a
+  // stop signal reaches only the sigwait thread and stops serving cleanly.
+  const sigset_t stopSignals = blockStopSignals();
   // Children a SIGKILLed flywheel left behind (cargo, rustc) die now, not at
   // this server's first build.
   if (int swept = sweepOrphanedChildren(); swept > 0)
@@ -101,21 +104,32 @@ int runServe(const CliState& state, const ServeOptions& o) {
   } else {
     transport = mcp::makeStdioTransport();
   }
-  // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.
+  return serveUntilStopped(*transport, server, stopSignals);
+}
+
+}  // namespace
+
+sigset_t blockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+int serveUntilStopped(mcp::Transport& transport, mcp::McpServer& server, const sigset_t& stopSignals,
+                      const std::function<void()>& beforeShutdown) {
   std::thread waiter([&] {
     int sig = 0;
-    sigwait(&set, &sig);
-    if (sig != 0) transport->stop();
+    sigwait(&stopSignals, &sig);
+    if (sig != 0) transport.stop();
   });
-  auto r = transport->serve(server);
+  auto r = transport.serve(server);
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  if (beforeShutdown) beforeShutdown();
   server.shutdown();
   if (!r) {
     std::cerr << "flywheel: serve failed: " << r.error().message << "\n";
@@ -123,8 +137,6 @@ int runServe(const CliState& state, const ServeOptions& o) {
   }
   return 0;
 }
-
-}  // namespace
 
 void addServeCommands(CLI::App& app, CliState& state) {
   auto opts = std::make_shared<ServeOptions>();
