@@ -135,12 +135,14 @@ Result<Stmt> Db::prepare(std::string_view sql) {
 Result<void> Db::transaction(const std::function<Result<void>()>& body) {
   if (auto r = exec("BEGIN IMMEDIATE"); !r) return r;
   auto r = body();
+  // A failed ROLLBACK leaves nothing to undo that the caller could act on:
+  // the error that made it necessary is the one to report.
   if (!r) {
-    exec("ROLLBACK");
+    (void)exec("ROLLBACK");
     return r;
   }
   if (auto c = exec("COMMIT"); !c) {
-    exec("ROLLBACK");
+    (void)exec("ROLLBACK");
     return c;
   }
   return {};

@@ -1,0 +1,1 @@
+// The translation unit that compiles core/precompiled.h (cmake/precompiled.cmake).

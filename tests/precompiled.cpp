@@ -1,0 +1,1 @@
+// The translation unit that compiles tests/precompiled.h (cmake/precompiled.cmake).
