@@ -31,6 +31,10 @@ struct CliState {
 /// directory; made absolute and canonical.
 std::filesystem::path resolveUniverse(const CliState& state);
 
+/// Prints "<prefix>: <message>" to stderr and returns 2, the exit code of a
+/// command that could not do what it was asked.
+int failWith(const std::string& message, const char* prefix = "flywheel");
+
 /// Where flywheel's schemas/ and forge/templates/ come from: $FLYWHEEL_HOME
 /// (a tree on disk, for people editing them), else empty: the copies compiled
 /// into the binary (core/assets.h).

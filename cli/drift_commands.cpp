@@ -21,10 +21,6 @@ namespace {
 namespace u = flywheel::universe;
 namespace d = flywheel::drift;
 
-int failWith(const std::string& msg) {
-  std::cerr << "flywheel: " << msg << "\n";
-  return 2;
-}
 
 std::vector<std::string> serviceNames(const u::Universe& un) {
   std::vector<std::string> out;

@@ -29,10 +29,6 @@ struct GraphOptions {
   size_t limit = 200;
 };
 
-int failWith(const std::string& msg) {
-  std::cerr << "flywheel: " << msg << "\n";
-  return 2;
-}
 
 std::optional<std::string> rev(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
 

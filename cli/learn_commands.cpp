@@ -21,10 +21,7 @@ namespace {
 namespace l = flywheel::learn;
 using nlohmann::json;
 
-int failWith(const std::string& msg) {
-  std::cerr << "flywheel learn: " << msg << "\n";
-  return 2;
-}
+int learnFail(const std::string& msg) { return failWith(msg, "flywheel learn"); }
 
 l::Learn learnOf(const CliState& state) {
   auto root = resolveUniverse(state);
@@ -33,7 +30,7 @@ l::Learn learnOf(const CliState& state) {
 
 int runDistill(const CliState& state, int threshold) {
   auto res = learnOf(state).distill(threshold > 0 ? std::optional(threshold) : std::nullopt);
-  if (!res) return failWith(res.error().message);
+  if (!res) return learnFail(res.error().message);
   for (const auto& c : res->candidates) {
     std::cout << c.id << "  level " << c.shape.level << ", " << c.count << " repairs in";
     for (const auto& s : c.services) std::cout << " " << s;
@@ -45,16 +42,16 @@ int runDistill(const CliState& state, int threshold) {
 
 int runPropose(const CliState& state, const std::string& file) {
   auto text = readFile(file);
-  if (!text) return failWith(text.error().message);
+  if (!text) return learnFail(text.error().message);
   auto j = json::parse(*text, nullptr, false);
-  if (!j.is_object()) return failWith(file + " is not a JSON object like learn_propose's arguments");
+  if (!j.is_object()) return learnFail(file + " is not a JSON object like learn_propose's arguments");
   l::ProposalInput in;
   in.candidate = j.value("candidate", "");
   in.title = j.value("title", "");
   for (const auto& t : j.value("templates", json::array())) in.templates[t.value("name", "")] = t.value("text", "");
   for (const auto& f : j.value("files", json::array())) in.files[f.value("path", "")] = f.value("text", "");
   auto p = learnOf(state).propose(in, [](double, double, const std::string& m) { std::cerr << "  " << m << "\n"; });
-  if (!p) return failWith(p.error().message);
+  if (!p) return learnFail(p.error().message);
   std::cout << "proposal " << p->id << ": " << p->status << "\n";
   for (const auto& c : p->checks) std::cout << "  " << c.name << ": " << (c.passed ? "ok" : "FAILED") << "\n";
   if (!p->refusal.empty()) std::cout << p->refusal << "\n";
@@ -66,7 +63,7 @@ int runEvaluate(const CliState& state, const std::string& id, bool all, int para
                                         .progress = [](double d, double t, const std::string& m) {
                                           std::cerr << "  [" << d << "/" << t << "] " << m << "\n";
                                         }});
-  if (!e) return failWith(e.error().message);
+  if (!e) return learnFail(e.error().message);
   std::printf("utility %.2f (%d of %d replayed repairs unnecessary), same as the repair %.2f, %zu regression(s)\n",
               e->utility, e->unnecessary, e->replayed, e->sameAsHuman, e->regressions.size());
   for (const auto& g : e->regressions) std::cout << "  REGRESSION " << g << "\n";
@@ -79,19 +76,19 @@ int runProposals(const CliState& state, const std::string& id) {
   auto learn = learnOf(state);
   if (!id.empty()) {
     auto p = learn.proposal(id);
-    if (!p) return failWith(p.error().message);
+    if (!p) return learnFail(p.error().message);
     std::cout << json::parse(l::proposalJson(*p, true)).dump(2) << "\n";
     return 0;
   }
   auto all = learn.proposals();
-  if (!all) return failWith(all.error().message);
+  if (!all) return learnFail(all.error().message);
   for (const auto& p : *all) std::cout << p.id << "  " << p.status << "  " << p.candidate << "  " << p.title << "\n";
   return 0;
 }
 
 int runStatus(const CliState& state) {
   auto st = learnOf(state).status();
-  if (!st) return failWith(st.error().message);
+  if (!st) return learnFail(st.error().message);
   std::cout << "service              custom.rs  generated.rs  repairs per epoch\n";
   for (const auto& s : st->services) {
     std::printf("%-20s %9d %13d ", s.service.c_str(), s.customLines, s.generatedLines);

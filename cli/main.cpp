@@ -8,6 +8,11 @@
 
 namespace flywheel::cli {
 
+int failWith(const std::string& message, const char* prefix) {
+  std::cerr << prefix << ": " << message << "\n";
+  return 2;
+}
+
 std::filesystem::path resolveUniverse(const CliState& state) {
   std::filesystem::path root;
   if (!state.universe.empty()) {

@@ -1,1 +1,1 @@
-// The translation unit that compiles core/precompiled.h (cmake/precompiled.cmake).
+// The translation unit that compiles core/precompiled.h (cmake/build_speed.cmake).

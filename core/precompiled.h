@@ -1,6 +1,6 @@
 // The headers most of flywheel's translation units parse: the standard
 // library's common ones, nlohmann/json and spdlog (with fmt). The build
-// compiles this file once (cmake/precompiled.cmake) and hands the result to
+// compiles this file once (cmake/build_speed.cmake) and hands the result to
 // every C++ target; no source file includes it. A header is listed here when
 // many units use it: one that only a few use costs every unit a larger
 // precompiled header to load.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "mechanic/aci.h"
 #include "universe/sexp.h"
 
 namespace flywheel::mechanic {
@@ -22,17 +23,6 @@ std::string norm(std::string_view name) {
   return out;
 }
 
-std::vector<std::string> splitLines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
 
 std::string trimmed(const std::string& s) {
   auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t\r");

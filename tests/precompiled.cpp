@@ -1,1 +1,1 @@
-// The translation unit that compiles tests/precompiled.h (cmake/precompiled.cmake).
+// The translation unit that compiles tests/precompiled.h (cmake/build_speed.cmake).

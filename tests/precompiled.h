@@ -1,5 +1,5 @@
 // The library's precompiled headers plus Catch2, compiled once for every test
-// executable (cmake/precompiled.cmake); no source file includes it.
+// executable (cmake/build_speed.cmake); no source file includes it.
 #pragma once
 
 #include "core/precompiled.h"

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/files.h"
+
 namespace fs = std::filesystem;
 extern char** environ;
 
@@ -25,12 +27,7 @@ struct Run {
   std::string err;  // stderr
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using flywheel::test::slurp;
 
 /// Runs `argv[0]` (looked up in PATH when it has no slash) with `argv`,
 /// stdout and stderr captured in files under `scratch`.

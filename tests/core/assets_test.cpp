@@ -7,17 +7,11 @@
 #include <sstream>
 
 #include "core/assets.h"
+#include "tests/support/files.h"
 
 namespace fs = std::filesystem;
 
-namespace {
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+using flywheel::test::slurp;
 
 TEST_CASE("every template and tool schema of the source tree is built in, byte for byte", "[assets]") {
   const fs::path src = FLYWHEEL_SOURCE_DIR;

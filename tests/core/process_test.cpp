@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/process.h"
+#include "tests/support/files.h"
 
 using namespace flywheel;
 using namespace std::chrono_literals;
@@ -105,12 +106,7 @@ TEST_CASE("runProcess caps captured output but drains the rest", "[process]") {
 }
 
 namespace {
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using flywheel::test::slurp;
 
 bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds limit) {
   auto end = std::chrono::steady_clock::now() + limit;

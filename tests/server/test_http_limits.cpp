@@ -14,6 +14,7 @@
 #include "http_requests.h"
 #include "raw_socket.h"
 #include "running_server.h"
+#include "transport_limits.h"
 
 using namespace flywheel::mcp;
 using flywheel::mcp::test::closedByServer;
@@ -26,7 +27,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kPing = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
+const std::string kHttpPing = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
 
 std::string initialize(httplib::Client& c, const std::string& version = "2025-11-25") {
   auto r = c.Post("/mcp", headers(), initBody(version), "application/json");
@@ -34,8 +35,6 @@ std::string initialize(httplib::Client& c, const std::string& version = "2025-11
   REQUIRE(r->status == 200);
   return r->get_header_value("Mcp-Session-Id");
 }
-
-std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 json pings(int n) {
   json batch = json::array();
@@ -49,7 +48,7 @@ TEST_CASE("http limits: a message nested 60,000 levels deep is refused before pa
   RunningServer s;
   auto c = s.client();
   // Before initialize, without a session, as a notification: it crashed the server.
-  std::string note = R"({"jsonrpc":"2.0","method":"notifications/x","params":)" + nested(60000) + "}";
+  std::string note = R"({"jsonrpc":"2.0","method":"notifications/x","params":)" + flywheel::test::nestedArrays(60000) + "}";
   auto r = c.Post("/mcp", headers(), note, "application/json");
   REQUIRE(r);
   CHECK(r->status == 400);
@@ -58,7 +57,7 @@ TEST_CASE("http limits: a message nested 60,000 levels deep is refused before pa
   CHECK(err["message"].get<std::string>().find("128 levels") != std::string::npos);
   std::string sid = initialize(c);
   std::string call = R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"x":)" +
-                     nested(60000) + "}}}";
+                     flywheel::test::nestedArrays(60000) + "}}}";
   auto deep = c.Post("/mcp", headers(sid), call, "application/json");
   REQUIRE(deep);
   CHECK(deep->status == 400);
@@ -66,7 +65,7 @@ TEST_CASE("http limits: a message nested 60,000 levels deep is refused before pa
   REQUIRE(huge);
   CHECK(huge->status == 413);
   // 100 levels are fine.
-  auto ok = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":4,"method":"ping","params":{"x":)" + nested(100) + "}}",
+  auto ok = c.Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":4,"method":"ping","params":{"x":)" + flywheel::test::nestedArrays(100) + "}}",
                    "application/json");
   REQUIRE(ok);
   CHECK(ok->status == 200);
@@ -116,7 +115,7 @@ TEST_CASE("http limits: a flood of initialize calls is refused with 503; live se
   }
   CHECK(accepted == 7);
   CHECK(refused == 13);
-  auto ping = c.Post("/mcp", headers(first), kPing, "application/json");
+  auto ping = c.Post("/mcp", headers(first), kHttpPing, "application/json");
   REQUIRE(ping);
   CHECK(ping->status == 200);  // LRU eviction used to end it (404)
 }
@@ -130,7 +129,7 @@ TEST_CASE("http limits: 60 slow clients and 200 idle sockets do not delay a ping
   for (int i = 0; i < 60; ++i) slow.push_back(connectTo(port));
   REQUIRE(std::count(idle.begin(), idle.end(), -1) + std::count(slow.begin(), slow.end(), -1) == 0);
   const std::string request = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                              "Content-Length: 40\r\n\r\n" + kPing;
+                              "Content-Length: 40\r\n\r\n" + kHttpPing;
   std::atomic<bool> done{false};
   std::thread trickle([&] {  // one byte per client every 100 ms
     for (std::size_t i = 0; !done && i < request.size(); ++i) {
@@ -225,7 +224,7 @@ TEST_CASE("http limits: a body that stops arriving is cut off; Expect: 100-conti
   int port = s.http->boundPort();
   int stalled = connectTo(port);
   std::string head = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n";
-  std::string partial = head + kPing.substr(0, 10);
+  std::string partial = head + kHttpPing.substr(0, 10);
   REQUIRE(::send(stalled, partial.data(), partial.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(partial.size()));
   std::string answer = readAvailable(stalled, 3000);
   CHECK(answer.rfind("HTTP/1.1 408", 0) == 0);
@@ -242,7 +241,7 @@ TEST_CASE("http limits: a body that stops arriving is cut off; Expect: 100-conti
   char buf[256];
   ssize_t n = ::recv(curlLike, buf, sizeof buf, 0);
   CHECK(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0).rfind("HTTP/1.1 100", 0) == 0);
-  REQUIRE(::send(curlLike, kPing.data(), kPing.size(), MSG_NOSIGNAL) > 0);
+  REQUIRE(::send(curlLike, kHttpPing.data(), kHttpPing.size(), MSG_NOSIGNAL) > 0);
   CHECK(readAvailable(curlLike, 300).find("\"jsonrpc\"") != std::string::npos);
   ::close(curlLike);
 }

@@ -14,6 +14,7 @@
 #include "server/memory_transport.h"
 #include "server/transport.h"
 #include "test_fixture.h"
+#include "transport_limits.h"
 
 using namespace flywheel::mcp;
 using nlohmann::json;
@@ -70,16 +71,14 @@ struct StdioServer {
   }
 };
 
-std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
-
-const std::string kPing = R"({"jsonrpc":"2.0","id":99,"method":"ping"})";
+const std::string kStdioPing = R"({"jsonrpc":"2.0","id":99,"method":"ping"})";
 
 }  // namespace
 
 TEST_CASE("stdio limits: a message nested 60,000 levels deep gets -32700 naming the limit", "[stdio][limits]") {
   StdioServer s;
   // A notification before initialize: it used to kill the server (SIGSEGV).
-  s.send(R"({"jsonrpc":"2.0","method":"notifications/x","params":)" + nested(60000) + "}");
+  s.send(R"({"jsonrpc":"2.0","method":"notifications/x","params":)" + flywheel::test::nestedArrays(60000) + "}");
   json err = s.next();
   CHECK(err["id"].is_null());
   CHECK(err["error"]["code"] == -32700);
@@ -89,10 +88,10 @@ TEST_CASE("stdio limits: a message nested 60,000 levels deep gets -32700 naming 
   CHECK(s.next()["result"] == json::object());
   s.send(R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
   CHECK(s.next()["result"]["protocolVersion"] == "2025-11-25");
-  s.send(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"x":)" + nested(129) +
+  s.send(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"x":)" + flywheel::test::nestedArrays(129) +
          "}}}");
   CHECK(s.next()["error"]["code"] == -32700);
-  s.send(kPing);
+  s.send(kStdioPing);
   CHECK(s.next()["id"] == 99);
 }
 
@@ -121,7 +120,7 @@ TEST_CASE("stdio limits: a batch of 100,000 calls is refused unparsed; 100 are a
   json answers = s.next();
   REQUIRE(answers.is_array());
   CHECK(answers.size() == 100);
-  s.send(kPing);
+  s.send(kStdioPing);
   CHECK(s.next()["id"] == 99);
 }
 
@@ -146,7 +145,7 @@ TEST_CASE("receiveText: raw message text through a real session, as stdio hands 
   auto server = test::makeTestServer();
   InMemoryClient client(*server);
   receiveText(client.session(), R"({"jsonrpc":"2.0","id":7,"method":"ping"})");
-  receiveText(client.session(), "{\"jsonrpc\":" + nested(5000));
+  receiveText(client.session(), "{\"jsonrpc\":" + flywheel::test::nestedArrays(5000));
   receiveText(client.session(), "   ");
   auto pong = client.waitFor([](const json& m) { return m.contains("id") && m["id"] == 7; });
   REQUIRE(pong);
