@@ -10,6 +10,11 @@ scripts/build.sh
 # The fuzz targets (clang, ASan + UBSan) for the short fuzz_* runs in ctest.
 fuzz/run.sh --build
 cd build
+# The tests run real cargo on small universes many times over; without debug
+# information each of those builds takes about 30% less time (the shop's
+# `cargo test --workspace` from clean: 8.1 s with it, 5.7 s without). What
+# the tests check does not depend on it.
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0} CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
 # A test that fails is run once more before it counts as failed, so that one
 # scheduling hiccup on a loaded 2-core machine does not hide the result of
 # the rest; a real failure fails twice. ctest prints every retry.
