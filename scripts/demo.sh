@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-scripts/setup.sh
+scripts/setup.sh --build
 scripts/build.sh --target flywheel
 BIN=$ROOT/build/cli/flywheel
 DEMO=${FLYWHEEL_DEMO_DIR:-$ROOT/build/demo-shop}
