@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "learn/learn.h"
+#include "learn_fixture.h"
 
 namespace fs = std::filesystem;
 using namespace flywheel;
@@ -17,15 +18,7 @@ namespace {
 
 struct Repo {
   fs::path root;
-  Repo() {
-    root = fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / ("learn-api-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::create_directories(root / "services/a");
-    (void)writeFileAtomic(root / "services/a/intent.lisp", "(service a (type T (field id i32)))\n");
-    std::string cmd = "cd " + root.string() + " && git init -q && git -c user.name=t -c user.email=t@t add -A && "
-                      "git -c user.name=t -c user.email=t@t commit -qm init";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  }
+  Repo() : root(testing::oneServiceRepo("learn-api")) {}
   ~Repo() { fs::remove_all(root); }
 };
 

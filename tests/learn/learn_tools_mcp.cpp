@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "learn/learn.h"
+#include "learn_fixture.h"
 #include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
 
@@ -18,14 +19,7 @@ namespace {
 
 struct LearnServer : testing::ToolTestServer {
   fs::path root;
-  LearnServer() {
-    root = fs::path(FLYWHEEL_BINARY_DIR) / "test-tmp" / ("learn-tools-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::create_directories(root / "services/a");
-    (void)writeFileAtomic(root / "services/a/intent.lisp", "(service a (type T (field id i32)))\n");
-    std::string cmd = "cd " + root.string() + " && git init -q && git -c user.name=t -c user.email=t@t add -A && "
-                      "git -c user.name=t -c user.email=t@t commit -qm init";
-    REQUIRE(std::system(cmd.c_str()) == 0);
+  LearnServer() : root(learn::testing::oneServiceRepo("learn-tools")) {
     // 55 stored proposals, one of them with 40 KB of template text.
     for (int k = 0; k < 55; ++k) {
       learn::Proposal p;

@@ -8,10 +8,8 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "forge/stamper.h"
 #include "tests/support/tool_test_server.h"
 #include "tools/tool_groups.h"
-#include "universe/ir.h"
 
 using namespace flywheel;
 using namespace flywheel::mechanic::testing;
@@ -50,13 +48,7 @@ struct GreeterUniverse {
               "    use super::*;\n\n    #[test]\n    fn greets() {\n        assert_eq!(greeting().text, "
               "\"hello, world\");\n    }\n}\n");
     writeText(dir / "examples/hello.rs", "fn main() {\n    println!(\"{}\", greeter::greeting().text);\n}\n");
-    auto stamper = forge::Stamper::create(fs::path(FLYWHEEL_SOURCE_DIR) / "forge/templates/rust");
-    REQUIRE(stamper);
-    auto loaded = universe::loadUniverse(root);
-    REQUIRE(loaded);
-    auto report = stamper->stamp(*loaded, {});
-    REQUIRE(report);
-    REQUIRE(report->ok());
+    stampUniverse(root);
     git(root, {"init", "-q", "-b", "main"});
     git(root, {"config", "user.name", "Ada Lovelace"});
     git(root, {"config", "user.email", "ada@example.org"});

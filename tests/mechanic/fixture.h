@@ -1,6 +1,8 @@
 // Test fixtures: small real cargo workspaces in real git repositories.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,7 +10,9 @@
 #include <unistd.h>
 
 #include "core/process.h"
+#include "forge/stamper.h"
 #include "mechanic/types.h"
+#include "universe/ir.h"
 
 namespace flywheel::mechanic::testing {
 
@@ -47,6 +51,19 @@ inline fs::path copyShopRepo(const std::string& prefix) {
   git(root, {"add", "-A"});
   git(root, {"commit", "-q", "-m", "shop"});
   return root;
+}
+
+/// Stamps the universe at `root` (`services`: only those; empty: all) with
+/// the built-in Rust templates of the source tree, and requires it to succeed.
+inline void stampUniverse(const fs::path& root, std::vector<std::string> services = {}) {
+  auto stamper = forge::Stamper::create(fs::path(FLYWHEEL_SOURCE_DIR) / "forge/templates/rust");
+  REQUIRE(stamper);
+  auto loaded = universe::loadUniverse(root);
+  REQUIRE(loaded);
+  auto report = stamper->stamp(*loaded, {.services = std::move(services)});
+  REQUIRE(report);
+  INFO(report->problems.size() << " stamping problems");
+  REQUIRE(report->ok());
 }
 
 /// A warm target dir shared by tests that build the same fixture sources.
